@@ -1,0 +1,67 @@
+"""`/api/products`: search, create, read and delete products, and read their stock."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from server.api.deps import api_actor
+from server.api.schemas import ProductCreate
+from server.domain import products
+from server.domain.products import NewProduct, ProductPage, ProductRecord, StockLine
+from server.web.guards import require_admin, require_user
+
+
+class ProductController(Controller):
+    """Catalogue items."""
+
+    path = "/api/products"
+    tags = ["products"]
+
+    @get("/", guards=[require_user], operation_id="listProducts")
+    async def list_products(
+        self,
+        q: Annotated[
+            str | None, QueryParameter(max_length=200, description="text in name/SKU/EAN")
+        ] = None,
+        sku: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        sync_enabled: FromQuery[bool | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+    ) -> ProductPage:
+        """Search products; `total` counts every match."""
+        return await products.list_products(
+            q=q, sku=sku, sync_enabled=sync_enabled, limit=limit, offset=offset
+        )
+
+    @post("/", guards=[require_admin], operation_id="createProduct")
+    async def create_product(
+        self, request: Request[Any, Any, Any], data: JSONBody[ProductCreate]
+    ) -> ProductRecord:
+        """Create a product (201); 409 if the SKU exists."""
+        new = NewProduct(
+            sku=data.sku,
+            name=data.name,
+            ean=data.ean,
+            description=data.description,
+            attributes=data.attributes,
+            is_sync_enabled=data.is_sync_enabled,
+        )
+        return await products.create_product(new, actor=api_actor(request))
+
+    @get("/{sku:str}", guards=[require_user], operation_id="getProduct")
+    async def get_product(self, sku: FromPath[str]) -> ProductRecord:
+        """One product with its total stock."""
+        return await products.get_product(sku)
+
+    @delete("/{sku:str}", guards=[require_admin], operation_id="deleteProduct")
+    async def delete_product(self, request: Request[Any, Any, Any], sku: FromPath[str]) -> None:
+        """Delete a product with its stock, sales and transfers (204)."""
+        await products.delete_product(sku, actor=api_actor(request))
+
+    @get("/{sku:str}/stock", guards=[require_user], operation_id="getProductStock")
+    async def product_stock(self, sku: FromPath[str]) -> list[StockLine]:
+        """Quantity and reserved units per warehouse."""
+        return await products.stock_for_product(sku)

@@ -1,0 +1,174 @@
+"""Piccolo tables: the schema of DESIGN §3 and nothing else (queries live in `server.domain`).
+
+Stock, sale and transfer reference `product.sku` with ON DELETE/UPDATE CASCADE in the database, so
+deleting a product or renaming its SKU carries every dependent row with it.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSONB,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.constraints import Check, Unique
+from piccolo.table import Table
+
+
+class Warehouse(Table):
+    """A place that holds stock, known by a short code such as `A`."""
+
+    code = Varchar(length=16, unique=True, null=False)
+    name = Varchar(length=100, null=False)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class Product(Table):
+    """A catalogue item, identified by its SKU."""
+
+    sku = Varchar(length=64, unique=True, null=False)
+    name = Varchar(length=255, null=False)
+    ean = Varchar(length=13, null=True, default=None)
+    image = Varchar(length=255, null=True, default=None)
+    description = Text(default="")
+    attributes = JSONB(default={})
+    is_sync_enabled = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Stock(Table):
+    """Units of one product in one warehouse; `reserved` units are held back from sale."""
+
+    product = ForeignKey(
+        Product,
+        target_column="sku",
+        null=False,
+        on_delete=OnDelete.cascade,
+        on_update=OnUpdate.cascade,
+    )
+    warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict)
+    quantity = Integer(default=0)
+    reserved = Integer(default=0)
+    updated_at = Timestamptz()
+
+    stock_quantity_non_negative = Check(quantity >= 0)
+    stock_reserved_non_negative = Check(reserved >= 0)
+    stock_product_warehouse_unique = Unique([product, warehouse])
+
+
+class Sale(Table):
+    """Units sold from a warehouse; the idempotency key makes a repeated sale a no-op."""
+
+    product = ForeignKey(
+        Product,
+        target_column="sku",
+        null=False,
+        on_delete=OnDelete.cascade,
+        on_update=OnUpdate.cascade,
+    )
+    warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict)
+    quantity = Integer()
+    source = Varchar(length=16, default="manual")
+    idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
+    user_email = Varchar(length=254, default="")
+    created_at = Timestamptz()
+
+    sale_quantity_positive = Check(quantity > 0)
+
+
+class Transfer(Table):
+    """Units moved from one warehouse to another."""
+
+    product = ForeignKey(
+        Product,
+        target_column="sku",
+        null=False,
+        on_delete=OnDelete.cascade,
+        on_update=OnUpdate.cascade,
+    )
+    from_warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict)
+    to_warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict)
+    quantity = Integer()
+    user_email = Varchar(length=254, default="")
+    created_at = Timestamptz()
+
+    transfer_quantity_positive = Check(quantity > 0)
+    transfer_distinct_warehouses = Check(from_warehouse != to_warehouse)
+
+
+class Operation(Table):
+    """The audit log: one row per change, per warehouse for stock changes.
+
+    The SKU and warehouse code are copied as text so history outlives a deleted product.
+    For every (sku, warehouse) the sum of `quantity_delta` equals the stock quantity.
+    """
+
+    type = Varchar(length=32, null=False, index=True)
+    sku = Varchar(length=64, null=False, index=True)
+    product_id = Integer(null=True, default=None, index=True)
+    warehouse_code = Varchar(length=16, null=True, default=None)
+    quantity_delta = Integer(default=0)
+    quantity_after = Integer(null=True, default=None)
+    reason = Text(default="")
+    old_values = JSONB(null=True, default=None)
+    new_values = JSONB(null=True, default=None)
+    related_id = Integer(null=True, default=None)
+    source = Varchar(length=16, default="manual")
+    user_email = Varchar(length=254, default="")
+    reverts_operation_id = Integer(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class AppUser(Table, tablename="app_user"):
+    """A person who can log in: an admin changes things, a viewer only looks."""
+
+    email = Varchar(length=254, unique=True, null=False)
+    password_hash = Varchar(length=255, null=False)
+    role = Varchar(length=16, default="viewer")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)
+
+    app_user_role_known = Check("role IN ('admin', 'viewer')")
+
+
+class UserSession(Table, tablename="user_session"):
+    """A server-side login session; the cookie holds a token whose SHA-256 is stored here."""
+
+    token_hash = Varchar(length=64, unique=True, null=False)
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade)
+    csrf_token = Varchar(length=64, null=False)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A revocable Bearer token for the JSON API; only its SHA-256 is stored."""
+
+    token_hash = Varchar(length=64, unique=True, null=False)
+    prefix = Varchar(length=12, null=False)
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade)
+    name = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES: list[type[Table]] = [
+    Warehouse,
+    Product,
+    Stock,
+    Sale,
+    Transfer,
+    Operation,
+    AppUser,
+    UserSession,
+    ApiToken,
+]

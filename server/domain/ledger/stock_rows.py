@@ -1,0 +1,57 @@
+"""Row-level stock changes used by every ledger operation, always inside its transaction."""
+
+from __future__ import annotations
+
+from server.domain.db import fetch_one
+from server.domain.refs import ProductRef, WarehouseRef
+from server.errors import InsufficientStockError, ValidationFailedError
+
+MAX_QUANTITY = 1_000_000
+"""The most units one operation may move, and (times 1000) the most a stock row may hold."""
+
+
+def check_quantity(quantity: int, *, allow_zero: bool = False) -> None:
+    low = 0 if allow_zero else 1
+    if not low <= quantity <= MAX_QUANTITY:
+        raise ValidationFailedError(
+            f"quantity must be between {low} and {MAX_QUANTITY}", field="quantity"
+        )
+
+
+async def add_to_stock(product: ProductRef, warehouse: WarehouseRef, quantity: int) -> int:
+    row = await fetch_one(
+        "INSERT INTO stock (product, warehouse, quantity, reserved, updated_at) "
+        "VALUES ({}, {}, {}, 0, now()) ON CONFLICT (product, warehouse) DO UPDATE "
+        "SET quantity = stock.quantity + EXCLUDED.quantity, updated_at = now() RETURNING quantity",
+        product.sku,
+        warehouse.id,
+        quantity,
+    )
+    assert row is not None
+    if row["quantity"] > MAX_QUANTITY * 1000:
+        raise ValidationFailedError("stock would exceed the largest count kept", field="quantity")
+    return int(row["quantity"])
+
+
+async def take_from_stock(product: ProductRef, warehouse: WarehouseRef, quantity: int) -> int:
+    row = await fetch_one(
+        "UPDATE stock SET quantity = quantity - {}, updated_at = now() "
+        "WHERE product = {} AND warehouse = {} AND quantity >= {} RETURNING quantity",
+        quantity,
+        product.sku,
+        warehouse.id,
+        quantity,
+    )
+    if row is None:
+        have = await fetch_one(
+            "SELECT quantity FROM stock WHERE product = {} AND warehouse = {}",
+            product.sku,
+            warehouse.id,
+        )
+        available = 0 if have is None else int(have["quantity"])
+        raise InsufficientStockError(
+            f"insufficient stock: {available} of {product.sku} in warehouse {warehouse.code}, "
+            f"{quantity} asked",
+            field="quantity",
+        )
+    return int(row["quantity"])

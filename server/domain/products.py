@@ -1,0 +1,195 @@
+"""Products: create, read, search and delete catalogue items (edits arrive in a later issue)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from server.domain.db import engine, fetch, fetch_one
+from server.domain.operations import NewOperation, OperationType, record_operation
+from server.domain.refs import Actor
+from server.domain.validation import clean_description, clean_ean, clean_name, clean_sku
+from server.errors import ConflictError, NotFoundError
+
+MAX_PAGE_SIZE = 100
+
+
+class NewProduct(msgspec.Struct, kw_only=True):
+    """What a caller gives to create a product; values are cleaned and checked on create."""
+
+    sku: str
+    name: str
+    ean: str | None = None
+    description: str = ""
+    attributes: dict[str, Any] = msgspec.field(default_factory=dict)
+    is_sync_enabled: bool = True
+
+
+class ProductRecord(msgspec.Struct, kw_only=True):
+    """A product with its total stock across warehouses."""
+
+    id: int
+    sku: str
+    name: str
+    ean: str | None
+    image: str | None
+    description: str
+    attributes: dict[str, Any]
+    is_sync_enabled: bool
+    total_quantity: int
+    total_reserved: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StockLine(msgspec.Struct, kw_only=True):
+    """A product's stock in one warehouse."""
+
+    warehouse: str
+    warehouse_name: str
+    quantity: int
+    reserved: int
+    available: int
+
+
+class ProductPage(msgspec.Struct, kw_only=True):
+    """One page of a product search."""
+
+    items: list[ProductRecord]
+    total: int
+    limit: int
+    offset: int
+
+
+_JSON = msgspec.json.Encoder()
+_SELECT = (
+    "SELECT p.id, p.sku, p.name, p.ean, p.image, p.description, p.attributes, "
+    "p.is_sync_enabled, p.created_at, p.updated_at, "
+    "COALESCE(s.quantity, 0)::int AS total_quantity, "
+    "COALESCE(s.reserved, 0)::int AS total_reserved FROM product p "
+    "LEFT JOIN LATERAL (SELECT SUM(quantity) AS quantity, SUM(reserved) AS reserved "
+    "FROM stock WHERE stock.product = p.sku) s ON true "
+)
+
+
+def _to_record(row: dict[str, Any]) -> ProductRecord:
+    if isinstance(row["attributes"], str):
+        row["attributes"] = msgspec.json.decode(row["attributes"])
+    return msgspec.convert(row, ProductRecord)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def get_product(sku: str) -> ProductRecord:
+    """One product by SKU, or NotFoundError naming the SKU."""
+    row = await fetch_one(_SELECT + "WHERE p.sku = {}", sku)
+    if row is None:
+        raise NotFoundError(f"no product with SKU {sku!r}", field="sku")
+    return _to_record(row)
+
+
+async def list_products(
+    *,
+    q: str | None = None,
+    sku: str | None = None,
+    sync_enabled: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> ProductPage:
+    """Search by text in name/SKU/EAN, exact SKU and sync flag; ordered by SKU."""
+    conditions: list[str] = []
+    args: list[Any] = []
+    if q:
+        pattern = f"%{_escape_like(q.strip())}%"
+        conditions.append("(p.name ILIKE {} OR p.sku ILIKE {} OR p.ean LIKE {})")
+        args += [pattern, pattern, pattern]
+    if sku:
+        conditions.append("p.sku = {}")
+        args.append(sku)
+    if sync_enabled is not None:
+        conditions.append("p.is_sync_enabled = {}")
+        args.append(sync_enabled)
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    offset = max(0, offset)
+    rows = await fetch(_SELECT + where + "ORDER BY p.sku LIMIT {} OFFSET {}", *args, limit, offset)
+    count = await fetch_one("SELECT count(*) AS n FROM product p " + where, *args)
+    total = int(count["n"]) if count else 0
+    return ProductPage(items=[_to_record(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def create_product(new: NewProduct, *, actor: Actor) -> ProductRecord:
+    """Create a product after cleaning its fields; 409 if the SKU is taken."""
+    sku = clean_sku(new.sku)
+    values = {
+        "sku": sku,
+        "name": clean_name(new.name),
+        "ean": clean_ean(new.ean),
+        "description": clean_description(new.description),
+        "attributes": new.attributes,
+        "is_sync_enabled": new.is_sync_enabled,
+    }
+    async with engine().transaction():
+        try:
+            row = await fetch_one(
+                "INSERT INTO product (sku, name, ean, description, attributes, is_sync_enabled, "
+                "created_at, updated_at) VALUES ({}, {}, {}, {}, {}::jsonb, {}, now(), now()) "
+                "RETURNING id",
+                sku,
+                values["name"],
+                values["ean"],
+                values["description"],
+                _JSON.encode(new.attributes).decode(),
+                new.is_sync_enabled,
+            )
+        except asyncpg.UniqueViolationError:
+            raise ConflictError(f"a product with SKU {sku!r} exists", field="sku") from None
+        assert row is not None
+        await record_operation(
+            NewOperation(
+                type=OperationType.PRODUCT_CREATE,
+                sku=sku,
+                product_id=row["id"],
+                new_values=values,
+                source=actor.source,
+                user_email=actor.email,
+            )
+        )
+    return await get_product(sku)
+
+
+async def delete_product(sku: str, *, actor: Actor) -> None:
+    """Delete a product; its stock, sales and transfers go with it (database cascades)."""
+    async with engine().transaction():
+        row = await fetch_one("DELETE FROM product WHERE sku = {} RETURNING id, name, ean", sku)
+        if row is None:
+            raise NotFoundError(f"no product with SKU {sku!r}", field="sku")
+        await record_operation(
+            NewOperation(
+                type=OperationType.PRODUCT_DELETE,
+                sku=sku,
+                product_id=row["id"],
+                old_values={"sku": sku, "name": row["name"], "ean": row["ean"]},
+                source=actor.source,
+                user_email=actor.email,
+            )
+        )
+
+
+async def stock_for_product(sku: str) -> list[StockLine]:
+    """Quantity and reserved units per active warehouse (zero where none is held)."""
+    await get_product(sku)
+    rows = await fetch(
+        "SELECT w.code AS warehouse, w.name AS warehouse_name, "
+        "COALESCE(s.quantity, 0) AS quantity, COALESCE(s.reserved, 0) AS reserved, "
+        "GREATEST(COALESCE(s.quantity, 0) - COALESCE(s.reserved, 0), 0) AS available "
+        "FROM warehouse w LEFT JOIN stock s ON s.warehouse = w.id AND s.product = {} "
+        "WHERE w.active OR s.id IS NOT NULL ORDER BY w.code",
+        sku,
+    )
+    return [msgspec.convert(row, StockLine) for row in rows]

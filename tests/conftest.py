@@ -1,0 +1,130 @@
+"""Test harness: a fresh PostgreSQL database per run, real Redis, the app, users and tokens.
+
+The database and environment are prepared in `pytest_configure`, before any test module imports
+`server` code (settings are read once, on first use). Tables are truncated before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import redis
+
+from server.devtools import services
+
+TEST_REDIS_DB = 13
+_resources = contextlib.ExitStack()
+
+
+async def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    assert result.success, result.message
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Create this run's database, point the environment at it and migrate it."""
+    database_url = _resources.enter_context(services.temporary_database("sb_test"))
+    redis_url = services.ensure_redis(db=TEST_REDIS_DB)
+    media_dir = _resources.enter_context(tempfile.TemporaryDirectory(prefix="sb_media_"))
+    os.environ.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MEDIA_DIR=media_dir,
+        LOG_LEVEL="WARNING",
+    )
+    redis.Redis.from_url(redis_url).flushdb()
+    asyncio.run(_migrate())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop this run's database and stop any embedded server."""
+    with contextlib.suppress(Exception):
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    _resources.close()
+    services.stop_embedded()
+
+
+@pytest.fixture(scope="session")
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    """The app under test, in-process over ASGI, with its resources opened on the test loop.
+
+    (Litestar's own lifespan runs in an anyio task group that cannot span pytest's fixture tasks.)
+    """
+    from server.app import create_app
+    from server.lifespan import open_resources
+    from server.settings import get_settings
+
+    app = create_app()
+    async with open_resources(app, get_settings()):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(client: httpx.AsyncClient) -> AsyncIterator[None]:
+    """Every test starts with empty tables (migrations stay)."""
+    from server.db.tables import ALL_TABLES
+    from server.domain.db import fetch
+
+    names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
+    await fetch(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    yield
+
+
+@pytest.fixture
+async def admin():  # type: ignore[no-untyped-def]
+    from server.domain.users import create_user
+
+    return await create_user("admin@example.com", "admin-password-1", "admin")
+
+
+@pytest.fixture
+async def viewer():  # type: ignore[no-untyped-def]
+    from server.domain.users import create_user
+
+    return await create_user("viewer@example.com", "viewer-password-1", "viewer")
+
+
+@pytest.fixture
+async def admin_headers(admin) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from server.domain.auth import issue_api_token
+
+    token, _ = await issue_api_token(admin.id, "tests")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def viewer_headers(viewer) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from server.domain.auth import issue_api_token
+
+    token, _ = await issue_api_token(viewer.id, "tests")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def warehouses() -> list[str]:
+    from server.domain.warehouses import create_warehouse
+
+    await create_warehouse("A", "Main warehouse")
+    await create_warehouse("B", "Overflow")
+    return ["A", "B"]
+
+
+@pytest.fixture
+async def product(warehouses: list[str]) -> str:
+    from server.domain.products import NewProduct, create_product
+    from server.domain.refs import Actor
+
+    await create_product(NewProduct(sku="SKU-1", name="Blue widget"), actor=Actor(email="t"))
+    return "SKU-1"
