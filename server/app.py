@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    prometheus = PrometheusConfig(app_name="stockbridge", group_path=True, exclude=["/metrics"])
+    prometheus = PrometheusConfig(
+        app_name="stockbridge", prefix="stockbridge", group_path=True, exclude=["/metrics"]
+    )
     return Litestar(
         route_handlers=[
             health,

@@ -72,14 +72,13 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(autouse=True)
-async def clean_database(client: httpx.AsyncClient) -> AsyncIterator[None]:
+async def clean_database(client: httpx.AsyncClient) -> None:
     """Every test starts with empty tables (migrations stay)."""
     from server.db.tables import ALL_TABLES
     from server.domain.db import fetch
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
     await fetch(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    yield
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import QueryParameter
+from litestar.params import FromQuery, QueryParameter
 
 from server.api.schemas import OperationPage
 from server.domain.operations import OperationType, list_operations
@@ -22,7 +22,7 @@ class OperationController(Controller):
     async def list_operations(
         self,
         sku: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        op_type: Annotated[OperationType | None, QueryParameter(name="type")] = None,
+        type: FromQuery[OperationType | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         before: Annotated[
             int | None, QueryParameter(ge=1, description="id of the last row seen")
@@ -30,7 +30,7 @@ class OperationController(Controller):
     ) -> OperationPage:
         """Operations matching the filters; `next_before` pages further back."""
         items = await list_operations(
-            sku=sku, op_type=op_type.value if op_type else None, before=before, limit=limit
+            sku=sku, op_type=type.value if type else None, before=before, limit=limit
         )
         next_before = items[-1].id if len(items) == limit else None
         return OperationPage(items=items, next_before=next_before)

@@ -50,8 +50,13 @@ async def create_session(user_id: int, ttl: timedelta) -> tuple[str, str]:
         csrf,
         datetime.now(UTC) + ttl,
     )
-    await fetch_one("DELETE FROM user_session WHERE expires_at < now()")
     return token, csrf
+
+
+async def purge_expired_sessions() -> int:
+    """Delete sessions past their expiry; returns how many."""
+    rows = await fetch("DELETE FROM user_session WHERE expires_at < now() RETURNING id")
+    return len(rows)
 
 
 async def get_session(token: str) -> SessionInfo | None:

@@ -8,6 +8,7 @@ with a reference and answered without internals.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 from urllib.parse import quote
@@ -50,13 +51,24 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith(JSON_PREFIXES)
 
 
+_NAMED_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
+
+
+def _field_of(key: object, message: str) -> str | None:
+    """The field a decoding error is about: a whole-body error names it inside its message."""
+    named = _NAMED_FIELD.search(message)
+    if named:
+        return named.group(1)
+    return str(key) if key else None
+
+
 def _validation_errors(exc: ValidationException) -> list[FieldError]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = []
     for item in extra:
         if isinstance(item, dict):
-            key = item.get("key")
-            errors.append(FieldError(field=str(key) if key else None, message=item["message"]))
+            message = str(item.get("message", "invalid value"))
+            errors.append(FieldError(field=_field_of(item.get("key"), message), message=message))
     return errors
 
 
@@ -81,9 +93,13 @@ def _body_for(exc: Exception) -> ErrorBody:
             errors=errors,
         )
     if isinstance(exc, HTTPException):
-        code = {401: "not_authenticated", 403: "forbidden", 404: "not_found"}.get(
-            exc.status_code, "http_error"
-        )
+        code = {
+            400: "invalid_request",
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+        }.get(exc.status_code, "http_error")
         return ErrorBody(status=exc.status_code, code=code, detail=str(exc.detail))
     reference = secrets.token_hex(4)
     logger.exception("unhandled error, reference %s", reference, exc_info=exc)

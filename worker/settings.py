@@ -1,0 +1,26 @@
+"""arq entry point: `arq worker.settings.WorkerSettings` (the `worker` line of the Procfile)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from server.settings import get_settings
+from worker.context import shutdown, startup
+from worker.jobs.housekeeping import purge_sessions
+
+
+class WorkerSettings:
+    """Jobs, cron schedule and connections of the StockBridge worker."""
+
+    functions: ClassVar[list[Any]] = [purge_sessions]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(purge_sessions, minute={7}, run_at_startup=True, unique=True)
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
+    max_jobs = 20
+    job_timeout = 300
