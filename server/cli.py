@@ -31,7 +31,7 @@ def _read_password() -> str:
 
 async def _create(email: str, password: str, role: str) -> str:
     db = engine()
-    await db.start_connection_pool(max_size=2)
+    await db.start_connection_pool(min_size=1, max_size=2)
     try:
         user = await create_user(email, password, role)
     finally:

@@ -16,7 +16,7 @@ from server.settings import Settings
 async def open_resources(app: Litestar, settings: Settings) -> AsyncIterator[None]:
     """Open the Piccolo pool and a Redis client, keep them on `app.state`, close them in reverse."""
     db = engine()
-    await db.start_connection_pool(max_size=settings.db_pool_max_size)
+    await db.start_connection_pool(min_size=1, max_size=settings.db_pool_max_size)
     redis: Redis = Redis.from_url(settings.redis_url)
     try:
         await redis.ping()

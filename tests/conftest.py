@@ -66,7 +66,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
     app = create_app()
     async with open_resources(app, get_settings()):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http
 

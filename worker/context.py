@@ -23,7 +23,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Open the database pool; arq has already connected Redis."""
     settings = get_settings()
     ctx["settings"] = settings
-    await engine().start_connection_pool(max_size=settings.db_pool_max_size)
+    await engine().start_connection_pool(min_size=1, max_size=settings.db_pool_max_size)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
