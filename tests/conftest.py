@@ -19,7 +19,8 @@ import redis
 
 from server.devtools import services
 
-TEST_REDIS_DB = 13
+TEST_REDIS_DB = 8 + secrets.randbelow(8)
+"""A Redis database of its own per run (8-15; the demo uses 0), flushed at start and end."""
 _resources = contextlib.ExitStack()
 
 

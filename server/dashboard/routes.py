@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+from litestar import get
+from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
+from server.dashboard.operation_views import operation_list
+from server.dashboard.product_views import product_detail, product_list
 from server.dashboard.session_views import login_page, login_submit, logout
+from server.dashboard.stock_forms import adjust_stock, receive_stock, sell_stock, transfer_stock
+from server.dashboard.warehouse_views import warehouse_create, warehouse_list
+from server.web.guards import require_user
+
+
+@get("/", name="dashboard:home", guards=[require_user], include_in_schema=False)
+async def home() -> Redirect:
+    """The dashboard opens on the product list."""
+    return Redirect(path="/products")
 
 
 def dashboard_routes() -> list[ControllerRouterHandler]:
     """The dashboard's pages and form handlers."""
-    return [login_page, login_submit, logout]
+    return [
+        login_page,
+        login_submit,
+        logout,
+        home,
+        product_list,
+        product_detail,
+        receive_stock,
+        sell_stock,
+        transfer_stock,
+        adjust_stock,
+        operation_list,
+        warehouse_list,
+        warehouse_create,
+    ]

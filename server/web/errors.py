@@ -24,6 +24,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from server.errors import DomainError
+from server.web.guards import session_info
 
 logger = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/", "/api", "/health", "/schema", "/metrics")
@@ -123,6 +124,10 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return Redirect(path=f"/login?next={quote(target)}")
     return Template(
         template_name="error.html",
-        context={"error": body, "user": request.scope.get("user")},
+        context={
+            "error": body,
+            "user": request.scope.get("user"),
+            "csrf_token": info.csrf_token if (info := session_info(request)) else None,
+        },
         status_code=body.status,
     )

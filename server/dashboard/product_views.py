@@ -1,0 +1,108 @@
+"""Product pages: the searchable catalogue list and one product with its stock and history."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+
+from server.dashboard.context import FormError, dashboard_user, render
+from server.dashboard.history import history_rows
+from server.domain import operations, products, warehouses
+from server.web.guards import require_user
+
+PAGE_SIZE = 50
+RECENT_OPERATIONS = 20
+SYNC_FILTERS = {"": None, "on": True, "off": False}
+
+
+def _page_link(q: str, sync: str, offset: int) -> str:
+    params = {key: value for key, value in (("q", q), ("sync", sync)) if value}
+    if offset > 0:
+        params["offset"] = str(offset)
+    return "/products" + (f"?{urlencode(params)}" if params else "")
+
+
+def _pager(q: str, sync: str, page: products.ProductPage) -> dict[str, Any]:
+    """Where this page starts and ends, and the links to the pages around it."""
+    first = page.offset + 1 if page.items else 0
+    last = page.offset + len(page.items)
+    previous = max(0, page.offset - page.limit)
+    return {
+        "first": first,
+        "last": last,
+        "total": page.total,
+        "prev": _page_link(q, sync, previous) if page.offset > 0 else None,
+        "next": _page_link(q, sync, last) if last < page.total else None,
+    }
+
+
+@get("/products", name="dashboard:products", guards=[require_user], include_in_schema=False)
+async def product_list(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    sync: Annotated[str, QueryParameter(max_length=8)] = "",
+    offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+) -> Template:
+    """The catalogue: search by name, SKU or EAN, filter by sync flag, 50 to a page."""
+    q = q.strip()
+    sync = sync if sync in SYNC_FILTERS else ""
+    page = await products.list_products(
+        q=q or None, sync_enabled=SYNC_FILTERS[sync], limit=PAGE_SIZE, offset=offset
+    )
+    return render(
+        request,
+        "products.html",
+        nav="products",
+        page=page,
+        q=q,
+        sync=sync,
+        pager=_pager(q, sync, page),
+    )
+
+
+async def product_page(
+    request: Request[Any, Any, Any],
+    sku: str,
+    *,
+    form_error: FormError | None = None,
+    status: int = 200,
+) -> Template:
+    """The product page, also re-rendered (with `form_error`) when a stock form is refused."""
+    product = await products.get_product(sku)
+    stock = await products.stock_for_product(product.sku)
+    recent = await operations.list_operations(product_id=product.id, limit=RECENT_OPERATIONS)
+    user = dashboard_user(request)
+    active = await warehouses.list_warehouses(active_only=True) if user.is_admin else []
+    return render(
+        request,
+        "product.html",
+        status=status,
+        nav="products",
+        product=product,
+        stock=stock,
+        stock_total={
+            "quantity": sum(line.quantity for line in stock),
+            "reserved": sum(line.reserved for line in stock),
+            "available": sum(line.available for line in stock),
+        },
+        history=history_rows(recent),
+        warehouses=active,
+        sale_key=secrets.token_urlsafe(24),
+        form_error=form_error,
+    )
+
+
+@get(
+    "/products/{sku:str}",
+    name="dashboard:product",
+    guards=[require_user],
+    include_in_schema=False,
+)
+async def product_detail(request: Request[Any, Any, Any], sku: FromPath[str]) -> Template:
+    """One product: details, stock per warehouse, recent operations and (for admins) stock forms."""
+    return await product_page(request, sku)
