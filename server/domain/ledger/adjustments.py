@@ -5,8 +5,8 @@ from __future__ import annotations
 from server.domain.db import engine, fetch_one
 from server.domain.hooks import on_stock_changed
 from server.domain.ledger.results import StockChange
-from server.domain.ledger.stock_rows import check_quantity
-from server.domain.operations import NewOperation, OperationType, record_operation
+from server.domain.ledger.stock_rows import check_quantity, record_stock_operation
+from server.domain.operations import OperationType
 from server.domain.refs import Actor, ProductRef, WarehouseRef, lock_product, warehouse_by_code
 from server.errors import ValidationFailedError
 
@@ -52,20 +52,16 @@ async def adjust(
         product = await lock_product(sku)
         warehouse = await warehouse_by_code(warehouse_code)
         before = await _set_count(product, warehouse, quantity)
-        op_id = await record_operation(
-            NewOperation(
-                type=OperationType.ADJUSTMENT,
-                sku=product.sku,
-                product_id=product.id,
-                warehouse_code=warehouse.code,
-                quantity_delta=quantity - before,
-                quantity_after=quantity,
-                reason=reason,
-                old_values={"quantity": before},
-                new_values={"quantity": quantity},
-                source=actor.source,
-                user_email=actor.email,
-            )
+        op_id = await record_stock_operation(
+            OperationType.ADJUSTMENT,
+            product,
+            warehouse,
+            quantity - before,
+            quantity,
+            actor,
+            reason=reason,
+            old_values={"quantity": before},
+            new_values={"quantity": quantity},
         )
     await on_stock_changed([product.sku])
     return StockChange(

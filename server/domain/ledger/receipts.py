@@ -5,8 +5,8 @@ from __future__ import annotations
 from server.domain.db import engine
 from server.domain.hooks import on_stock_changed
 from server.domain.ledger.results import StockChange
-from server.domain.ledger.stock_rows import add_to_stock, check_quantity
-from server.domain.operations import NewOperation, OperationType, record_operation
+from server.domain.ledger.stock_rows import add_to_stock, check_quantity, record_stock_operation
+from server.domain.operations import OperationType
 from server.domain.refs import Actor, lock_product, warehouse_by_code
 
 
@@ -19,18 +19,8 @@ async def receive(
         product = await lock_product(sku)
         warehouse = await warehouse_by_code(warehouse_code)
         after = await add_to_stock(product, warehouse, quantity)
-        op_id = await record_operation(
-            NewOperation(
-                type=OperationType.RECEIPT,
-                sku=product.sku,
-                product_id=product.id,
-                warehouse_code=warehouse.code,
-                quantity_delta=quantity,
-                quantity_after=after,
-                reason=reason,
-                source=actor.source,
-                user_email=actor.email,
-            )
+        op_id = await record_stock_operation(
+            OperationType.RECEIPT, product, warehouse, quantity, after, actor, reason=reason
         )
     await on_stock_changed([product.sku])
     return StockChange(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from server.domain.db import engine, fetch_one
 from server.domain.hooks import on_stock_changed
 from server.domain.ledger.results import SaleResult
-from server.domain.ledger.stock_rows import check_quantity, take_from_stock
-from server.domain.operations import NewOperation, OperationType, record_operation
+from server.domain.ledger.stock_rows import check_quantity, record_stock_operation, take_from_stock
+from server.domain.operations import OperationType
 from server.domain.refs import Actor, ProductRef, WarehouseRef, lock_product, warehouse_by_code
 from server.errors import ConflictError
 
@@ -76,19 +76,15 @@ async def sell(
             assert idempotency_key is not None
             return await _replayed_sale(idempotency_key, product.sku, warehouse.code, quantity)
         after = await take_from_stock(product, warehouse, quantity)
-        op_id = await record_operation(
-            NewOperation(
-                type=operation_type,
-                sku=product.sku,
-                product_id=product.id,
-                warehouse_code=warehouse.code,
-                quantity_delta=-quantity,
-                quantity_after=after,
-                reason=reason,
-                related_id=sale_id,
-                source=actor.source,
-                user_email=actor.email,
-            )
+        op_id = await record_stock_operation(
+            operation_type,
+            product,
+            warehouse,
+            -quantity,
+            after,
+            actor,
+            reason=reason,
+            related_id=sale_id,
         )
         result = SaleResult(
             sale_id=sale_id,

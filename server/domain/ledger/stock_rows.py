@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from server.domain.db import fetch_one
-from server.domain.refs import ProductRef, WarehouseRef
+from server.domain.operations import NewOperation, OperationType, record_operation
+from server.domain.refs import Actor, ProductRef, WarehouseRef
 from server.errors import InsufficientStockError, ValidationFailedError
 
 MAX_QUANTITY = 1_000_000
@@ -55,3 +58,35 @@ async def take_from_stock(product: ProductRef, warehouse: WarehouseRef, quantity
             field="quantity",
         )
     return int(row["quantity"])
+
+
+async def record_stock_operation(
+    op_type: OperationType,
+    product: ProductRef,
+    warehouse: WarehouseRef,
+    delta: int,
+    after: int,
+    actor: Actor,
+    *,
+    reason: str = "",
+    related_id: int | None = None,
+    old_values: dict[str, Any] | None = None,
+    new_values: dict[str, Any] | None = None,
+) -> int:
+    """Write the audit row of one warehouse's stock change; returns its id."""
+    return await record_operation(
+        NewOperation(
+            type=op_type,
+            sku=product.sku,
+            product_id=product.id,
+            warehouse_code=warehouse.code,
+            quantity_delta=delta,
+            quantity_after=after,
+            reason=reason,
+            old_values=old_values,
+            new_values=new_values,
+            related_id=related_id,
+            source=actor.source,
+            user_email=actor.email,
+        )
+    )

@@ -5,8 +5,13 @@ from __future__ import annotations
 from server.domain.db import engine, fetch
 from server.domain.hooks import on_stock_changed
 from server.domain.ledger.results import TransferResult
-from server.domain.ledger.stock_rows import add_to_stock, check_quantity, take_from_stock
-from server.domain.operations import NewOperation, OperationType, record_operation
+from server.domain.ledger.stock_rows import (
+    add_to_stock,
+    check_quantity,
+    record_stock_operation,
+    take_from_stock,
+)
+from server.domain.operations import OperationType
 from server.domain.refs import Actor, ProductRef, WarehouseRef, lock_product, warehouse_by_code
 from server.errors import ValidationFailedError
 
@@ -55,19 +60,15 @@ async def transfer(
         transfer_id = await _insert_transfer(product, source, target, quantity, actor)
         moves = ((source, -quantity, from_after), (target, quantity, to_after))
         for warehouse, delta, after in moves:
-            await record_operation(
-                NewOperation(
-                    type=OperationType.TRANSFER,
-                    sku=product.sku,
-                    product_id=product.id,
-                    warehouse_code=warehouse.code,
-                    quantity_delta=delta,
-                    quantity_after=after,
-                    reason=reason or f"{source.code} → {target.code}",
-                    related_id=transfer_id,
-                    source=actor.source,
-                    user_email=actor.email,
-                )
+            await record_stock_operation(
+                OperationType.TRANSFER,
+                product,
+                warehouse,
+                delta,
+                after,
+                actor,
+                reason=reason or f"{source.code} → {target.code}",
+                related_id=transfer_id,
             )
     await on_stock_changed([product.sku])
     return TransferResult(
