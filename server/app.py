@@ -15,8 +15,10 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from server.api.accounts import AccountController
 from server.api.auth import AuthController
 from server.api.health import health
+from server.api.listings import ListingController
 from server.api.operations import OperationController
 from server.api.products import ProductController
 from server.api.stock import StockController
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WarehouseController,
             StockController,
             OperationController,
+            AccountController,
+            ListingController,
             *dashboard_routes(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

@@ -6,6 +6,20 @@ from litestar import get
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
+from server.dashboard.account_views import (
+    account_create,
+    account_detail,
+    account_edit,
+    account_list,
+    account_status,
+)
+from server.dashboard.listing_views import (
+    account_automap,
+    account_test,
+    listing_create,
+    listing_delete,
+    listing_set_active,
+)
 from server.dashboard.operation_views import operation_list
 from server.dashboard.product_views import product_detail, product_list
 from server.dashboard.session_views import login_page, login_submit, logout
@@ -36,4 +50,14 @@ def dashboard_routes() -> list[ControllerRouterHandler]:
         operation_list,
         warehouse_list,
         warehouse_create,
+        account_list,
+        account_create,
+        account_detail,
+        account_edit,
+        account_status,
+        account_automap,
+        account_test,
+        listing_create,
+        listing_set_active,
+        listing_delete,
     ]

@@ -161,6 +161,77 @@ class ApiToken(Table, tablename="api_token"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class MarketplaceAccount(Table, tablename="marketplace_account"):
+    """A connected Wix site or Allegro seller account.
+
+    `credentials` is an envelope `{"scheme", "token"}` whose token is the credentials encrypted
+    with a key derived from SECRET_KEY (`server.domain.crypto`); the plaintext is never stored.
+    """
+
+    marketplace = Varchar(length=16, null=False)
+    name = Varchar(length=100, null=False)
+    credentials = JSONB(null=False, default={})
+    active = Boolean(default=True)
+    safety_buffer = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    credentials_updated_at = Timestamptz()
+
+    marketplace_account_marketplace_known = Check("marketplace IN ('wix', 'allegro')")
+    marketplace_account_safety_buffer_non_negative = Check(safety_buffer >= 0)
+    marketplace_account_name_unique = Unique([marketplace, name])
+
+
+class AccountWarehouse(Table, tablename="account_warehouse"):
+    """A warehouse whose stock feeds an account; orders draw from the lowest `position` first."""
+
+    account = ForeignKey(MarketplaceAccount, null=False, on_delete=OnDelete.cascade)
+    warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict)
+    position = Integer(default=0)
+
+    account_warehouse_unique = Unique([account, warehouse])
+
+
+class Listing(Table):
+    """The link of a product to one marketplace item of one account.
+
+    Wix items are (product id, variant id), with the inventory item id kept for the inventory
+    API; Allegro items are offer ids. Each item of an account maps to at most one product (unique
+    keys below); the product is referenced by SKU with the same cascades as stock.
+    """
+
+    account = ForeignKey(MarketplaceAccount, null=False, on_delete=OnDelete.cascade)
+    product = ForeignKey(
+        Product,
+        target_column="sku",
+        null=False,
+        on_delete=OnDelete.cascade,
+        on_update=OnUpdate.cascade,
+        index=True,
+    )
+    wix_product_id = Varchar(length=100, null=True, default=None)
+    wix_variant_id = Varchar(length=100, null=True, default=None)
+    wix_inventory_item_id = Varchar(length=100, null=True, default=None)
+    allegro_offer_id = Varchar(length=20, null=True, default=None)
+    active = Boolean(default=True)
+    last_pushed_quantity = Integer(null=True, default=None)
+    last_seen_quantity = Integer(null=True, default=None)
+    last_sync_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+    listing_wix_item_unique = Unique([account, wix_product_id, wix_variant_id])
+    listing_allegro_offer_unique = Unique([account, allegro_offer_id])
+    listing_one_marketplace_item = Check(
+        "(allegro_offer_id IS NOT NULL AND wix_product_id IS NULL AND wix_variant_id IS NULL "
+        "AND wix_inventory_item_id IS NULL) OR (allegro_offer_id IS NULL "
+        "AND wix_product_id IS NOT NULL AND wix_variant_id IS NOT NULL)"
+    )
+    listing_last_pushed_non_negative = Check(
+        "last_pushed_quantity IS NULL OR last_pushed_quantity >= 0"
+    )
+
+
 ALL_TABLES: list[type[Table]] = [
     Warehouse,
     Product,
@@ -171,4 +242,7 @@ ALL_TABLES: list[type[Table]] = [
     AppUser,
     UserSession,
     ApiToken,
+    MarketplaceAccount,
+    AccountWarehouse,
+    Listing,
 ]
