@@ -1,4 +1,4 @@
-"""Resources the web process opens at start and closes at stop: database pool and Redis."""
+"""Resources the web process opens at start and closes at stop: database pool, Redis, connectors."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from redis.asyncio import Redis
 
+from server.connectors.factory import build_connectors
+from server.domain.connectors import CONNECTORS_STATE_KEY
 from server.domain.db import engine
 from server.settings import Settings
 
@@ -21,6 +23,7 @@ async def open_resources(app: Litestar, settings: Settings) -> AsyncIterator[Non
     try:
         await redis.ping()
         app.state.redis = redis
+        app.state[CONNECTORS_STATE_KEY] = build_connectors(settings, redis)
         yield
     finally:
         await redis.aclose()

@@ -43,6 +43,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     wix_api_url: str = "https://www.wixapis.com"
     allegro_api_url: str = "https://api.allegro.pl"
     allegro_auth_url: str = "https://allegro.pl"
+    allegro_user_agent: Annotated[str, msgspec.Meta(pattern=r"^\S+/\S+ \(\+\S+\)$")] = (
+        "StockBridge/0.1.0 (+https://github.com/stockbridge/stockbridge)"
+    )
+    """`AppName/Version (+URL)`: Allegro wants the application name registered with it."""
     telegram_bot_token: str = ""
     telegram_alert_chat_ids: list[int] = msgspec.field(default_factory=list)
     telegram_api_url: str = "https://api.telegram.org"

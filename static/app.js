@@ -83,7 +83,32 @@
     });
   }
 
+  // While Allegro waits for the seller, ask the API every `interval` seconds; reload when done.
+  function pollPendingConnection() {
+    var box = document.querySelector("[data-poll-url]");
+    var meta = document.querySelector("meta[name='csrf-token']");
+    if (!box || !meta || !window.fetch) { return; }
+    var every = Math.max(1, parseInt(box.getAttribute("data-poll-interval"), 10) || 5) * 1000;
+    function poll() {
+      window.fetch(box.getAttribute("data-poll-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": meta.getAttribute("content"), "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (answer) {
+        if (!answer.ok || answer.body.status === "connected") {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, every);
+        }
+      }).catch(function () { window.setTimeout(poll, every * 2); });
+    }
+    window.setTimeout(poll, every);
+  }
+
   function start() {
+    pollPendingConnection();
     confirmForms();
     guardDoubleSubmit();
     focusFirstError();

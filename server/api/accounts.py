@@ -2,6 +2,7 @@
 
 Accounts are deactivated, not deleted: listings and orders refer to them. "Test" and "auto-map"
 go through the marketplace clients configured on `app.state` and answer 503 when there are none.
+Allegro accounts are connected with the OAuth device flow (`connect`, then `connect/poll`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.api.account_schemas import AccountCreate, AccountUpdate
-from server.domain import accounts
+from server.domain import accounts, allegro_connect
 from server.domain.accounts import AccountChanges, AccountRecord, NewAccount
+from server.domain.allegro_connect import ConnectionPoll, PendingConnection
 from server.domain.automap import AutomapResult, run_automap
 from server.domain.connectors import AccountTestResult, connectors_from, run_account_test
 from server.web.guards import require_admin, require_user
@@ -107,3 +109,30 @@ class AccountController(Controller):
     ) -> AutomapResult:
         """Map the marketplace's items to products by SKU; 503 if no client is configured."""
         return await run_automap(account_id, connectors_from(request.app.state))
+
+    @post(
+        "/{account_id:int}/connect",
+        guards=[require_admin],
+        operation_id="startAllegroConnection",
+    )
+    async def start_connection(
+        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+    ) -> PendingConnection:
+        """Allegro device flow: a code and link for the seller to confirm on allegro.pl (201)."""
+        return await allegro_connect.start_connection(
+            request.app.state.redis, connectors_from(request.app.state), account_id
+        )
+
+    @post(
+        "/{account_id:int}/connect/poll",
+        guards=[require_admin],
+        status_code=200,
+        operation_id="pollAllegroConnection",
+    )
+    async def poll_connection(
+        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+    ) -> ConnectionPoll:
+        """Whether the seller confirmed; on approval the tokens are stored (409: start again)."""
+        return await allegro_connect.poll_connection(
+            request.app.state.redis, connectors_from(request.app.state), account_id
+        )

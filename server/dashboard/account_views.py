@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from server.dashboard.context import FormError, dashboard_user, redirect_with_flash, render
 from server.dashboard.forms import form_values, whole_number
-from server.domain import accounts, listings, warehouses
+from server.domain import accounts, allegro_connect, listings, warehouses
 from server.domain.accounts import AccountChanges, AccountRecord, NewAccount
 from server.domain.automap import AutomapResult
 from server.domain.connectors import AccountTestResult
@@ -170,6 +170,9 @@ async def account_page(
     account = await accounts.get_account(account_id)
     page = await listings.list_listings(account_id, q=q or None, limit=PAGE_SIZE, offset=offset)
     admin = dashboard_user(request).is_admin
+    pending = None
+    if account.marketplace == "allegro":
+        pending = await allegro_connect.pending_connection(request.app.state.redis, account_id)
     return render(
         request,
         "account.html",
@@ -186,6 +189,8 @@ async def account_page(
         form_error=form_error,
         automap_result=automap_result,
         test_result=test_result,
+        pending_connection=pending,
+        connected="refresh_token" in account.credentials,
     )
 
 

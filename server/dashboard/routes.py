@@ -13,6 +13,7 @@ from server.dashboard.account_views import (
     account_list,
     account_status,
 )
+from server.dashboard.allegro_connect_views import connect_poll, connect_start
 from server.dashboard.listing_views import (
     account_automap,
     account_test,
@@ -60,4 +61,6 @@ def dashboard_routes() -> list[ControllerRouterHandler]:
         listing_create,
         listing_set_active,
         listing_delete,
+        connect_start,
+        connect_poll,
     ]

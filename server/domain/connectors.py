@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import msgspec
 
@@ -62,12 +62,39 @@ class AccountTester(Protocol):
         ...
 
 
+class DeviceCode(msgspec.Struct, frozen=True, kw_only=True):
+    """What Allegro answered to a device-flow start (`device_code` stays server-side)."""
+
+    device_code: str
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
+
+
+PollStatus = Literal["pending", "slow_down", "approved"]
+
+
+class DeviceFlowConnector(Protocol):
+    """The marketplace side of the device flow."""
+
+    async def start_device_flow(self, account: AccountRecord) -> DeviceCode:
+        """Ask for a new code."""
+        ...
+
+    async def poll_device_flow(self, account: AccountRecord, device_code: str) -> PollStatus:
+        """Poll once; on approval the tokens are saved before this returns."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class MarketplaceConnectors:
     """The configured implementations, by marketplace name."""
 
     item_sources: Mapping[str, ItemSource] = dataclasses.field(default_factory=dict)
     testers: Mapping[str, AccountTester] = dataclasses.field(default_factory=dict)
+    device_flows: Mapping[str, DeviceFlowConnector] = dataclasses.field(default_factory=dict)
 
 
 NO_CONNECTORS = MarketplaceConnectors()
@@ -87,7 +114,8 @@ class MarketplaceCallError(DomainError):
     code = "marketplace_error"
 
 
-def _not_configured(marketplace: str) -> MarketplaceNotConfiguredError:
+def not_configured(marketplace: str) -> MarketplaceNotConfiguredError:
+    """The 503 for a marketplace without a configured client."""
     return MarketplaceNotConfiguredError(f"marketplace client not configured for {marketplace}")
 
 
@@ -95,7 +123,7 @@ def item_source_for(connectors: MarketplaceConnectors, marketplace: str) -> Item
     """The item source of a marketplace, or 503."""
     source = connectors.item_sources.get(marketplace)
     if source is None:
-        raise _not_configured(marketplace)
+        raise not_configured(marketplace)
     return source
 
 
@@ -103,7 +131,7 @@ def tester_for(connectors: MarketplaceConnectors, marketplace: str) -> AccountTe
     """The account tester of a marketplace, or 503."""
     tester = connectors.testers.get(marketplace)
     if tester is None:
-        raise _not_configured(marketplace)
+        raise not_configured(marketplace)
     return tester
 
 

@@ -91,13 +91,14 @@ async def connectors(client: httpx.AsyncClient) -> AsyncIterator[dict[str, Any]]
     """Fake Wix connectors on the app for one test (tests only: production has none built in)."""
     source = FakeSource([MarketplaceItem(sku="SKU-1", product_id="p-9", variant_id="v-9")])
     app = app_of(client)
+    saved = app.state.get(CONNECTORS_STATE_KEY)
     app.state[CONNECTORS_STATE_KEY] = MarketplaceConnectors(
         item_sources={"wix": source}, testers={"wix": FakeTester()}
     )
     try:
         yield {"source": source}
     finally:
-        del app.state[CONNECTORS_STATE_KEY]
+        app.state[CONNECTORS_STATE_KEY] = saved
 
 
 def _path(template: str, ids: dict[str, int]) -> str:
@@ -173,7 +174,11 @@ async def test_reads_need_a_user_and_allow_viewers(
 
 @pytest.mark.parametrize("action", ["test", "automap"])
 async def test_without_a_client_the_answer_is_503(
-    client: httpx.AsyncClient, setup: dict[str, int], admin_headers: dict[str, str], action: str
+    no_connectors: None,
+    client: httpx.AsyncClient,
+    setup: dict[str, int],
+    admin_headers: dict[str, str],
+    action: str,
 ) -> None:
     response = await client.post(
         f"/api/accounts/{setup['account']}/{action}", headers=admin_headers

@@ -184,6 +184,7 @@ async def test_mappings_by_hand_pause_and_remove(
 
 @pytest.mark.parametrize(("action", "form"), [("automap", "automap"), ("test", "test")])
 async def test_without_a_client_the_form_shows_the_503(
+    no_connectors: None,
     client: httpx.AsyncClient,
     admin_session: tuple[dict[str, str], str],
     admin_headers: dict[str, str],

@@ -1,0 +1,76 @@
+"""Reading orders: the event journal and checkout forms (contract §7); importing is elsewhere.
+
+The journal is read from a stored event id (`from` is exclusive) and is ascending; without `from`
+it starts at the oldest retained event (60 days). `latest_event_id()` gives a starting point "now".
+Checkout forms are paged by `limit` ≤ 100 and `offset`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from server.marketplaces.allegro.base import AllegroBase
+from server.marketplaces.allegro.order_models import (
+    CheckoutForm,
+    CheckoutForms,
+    OrderEvent,
+    checkout_form_decoder,
+    checkout_forms_decoder,
+    event_stats_decoder,
+    events_decoder,
+)
+
+MAX_EVENTS = 1000
+MAX_FORMS = 100
+
+
+class AllegroOrders(AllegroBase):
+    """Order events and checkout forms."""
+
+    async def order_events(
+        self,
+        *,
+        after: str | None = None,
+        types: Sequence[str] | None = None,
+        limit: int = MAX_EVENTS,
+    ) -> list[OrderEvent]:
+        """Events after event id `after` (exclusive), oldest first, at most `limit` (≤ 1000)."""
+        if not 1 <= limit <= MAX_EVENTS:
+            raise ValueError(f"limit must be between 1 and {MAX_EVENTS}")
+        params: dict[str, str | int | list[str]] = {"limit": limit}
+        if after is not None:
+            params["from"] = after
+        if types:
+            params["type"] = list(types)
+        response = await self.call("GET", "/order/events", params=params)
+        return events_decoder.decode(response.content).events
+
+    async def latest_event_id(self) -> str | None:
+        """The newest event's id (a cursor that starts from "now"), or None if there is none."""
+        response = await self.call("GET", "/order/event-stats")
+        latest = event_stats_decoder.decode(response.content).latest_event
+        return None if latest is None else latest.id
+
+    async def checkout_form(self, form_id: str) -> CheckoutForm:
+        """One order by its checkout-form id."""
+        response = await self.call("GET", f"/order/checkout-forms/{form_id}")
+        return checkout_form_decoder.decode(response.content)
+
+    async def checkout_forms(
+        self,
+        *,
+        status: str | None = None,
+        fulfillment_status: str | None = None,
+        offset: int = 0,
+        limit: int = MAX_FORMS,
+    ) -> CheckoutForms:
+        """One page of orders, newest purchase first."""
+        if not 1 <= limit <= MAX_FORMS:
+            raise ValueError(f"limit must be between 1 and {MAX_FORMS}")
+        params: dict[str, str | int] = {"offset": offset, "limit": limit}
+        if status is not None:
+            params["status"] = status
+        if fulfillment_status is not None:
+            params["fulfillment.status"] = fulfillment_status
+        response = await self.call("GET", "/order/checkout-forms", params=params)
+        return checkout_forms_decoder.decode(response.content)
