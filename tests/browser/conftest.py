@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -39,34 +40,34 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_until_answering(
+    url: str, process: subprocess.Popen[bytes], log: Path, *, healthy: bool = True
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the web server exited:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"the server exited:\n{log.read_text(errors='replace')}")
         try:
-            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+            response = httpx.get(f"{url}/health" if healthy else url, timeout=1.0)
+            if not healthy or response.status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"the web server did not answer in time:\n{log.read_text(errors='replace')}")
+    raise RuntimeError(f"the server did not answer in time:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of StockBridge served by uvicorn on a free 127.0.0.1 port."""
+@contextmanager
+def _uvicorn(app: str, log: Path, env: dict[str, str], *, healthy: bool = True) -> Iterator[str]:
+    """Serve an ASGI app factory with uvicorn on a free port; yield its base URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("live_server") / "server.log"
-    command = [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory"]
+    command = [sys.executable, "-m", "uvicorn", app, "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=dict(os.environ), stdout=output, stderr=output
-        )
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output)
     try:
-        _wait_until_healthy(url, process, log)
+        _wait_until_answering(url, process, log, healthy=healthy)
         yield url
     finally:
         process.terminate()
@@ -78,10 +79,45 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def wix_sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo Wix sandbox served on a free port (see tests/browser/sandbox_apps.py)."""
+    log = tmp_path_factory.mktemp("wix_sandbox") / "sandbox.log"
+    with _uvicorn(
+        "tests.browser.sandbox_apps:wix_app", log, dict(os.environ), healthy=False
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def allegro_sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An Allegro sandbox served on a free port (auth host and API on one address)."""
+    log = tmp_path_factory.mktemp("allegro_sandbox") / "sandbox.log"
+    app = "tests.browser.sandbox_apps:allegro_app"
+    with _uvicorn(app, log, dict(os.environ), healthy=False) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, wix_sandbox_url: str, allegro_sandbox_url: str
+) -> Iterator[str]:
+    """The base URL of StockBridge served by uvicorn, talking to the sandboxes."""
+    log = tmp_path_factory.mktemp("live_server") / "server.log"
+    env = {
+        **os.environ,
+        "WIX_API_URL": wix_sandbox_url,
+        "ALLEGRO_API_URL": allegro_sandbox_url,
+        "ALLEGRO_AUTH_URL": allegro_sandbox_url,
+    }
+    with _uvicorn("server.app:create_app", log, env) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
-    """Debian's Chromium; the browser tests are skipped without it."""
+    """Debian's Chromium (`make test` installs it); without it the browser tests fail."""
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing: install Debian's chromium package")
+        pytest.fail("/usr/bin/chromium is missing: install Debian's chromium package")
     return str(CHROMIUM)
 
 

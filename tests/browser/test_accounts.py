@@ -96,3 +96,66 @@ async def test_viewer_sees_accounts_without_forms(
     await expect(page.get_by_test_id("credentials")).to_contain_text(MASKED_KEY)
     await expect(page.locator("main form[method='post']")).to_have_count(0)
     assert WIX_KEY not in await page.content()
+
+
+async def test_wix_account_tested_and_auto_mapped_against_the_sandbox(
+    page: Page, admin: object, warehouses: list[str]
+) -> None:
+    from server.domain.products import NewProduct, create_product
+    from server.domain.refs import Actor
+
+    for number in range(1, 6):
+        await create_product(
+            NewProduct(sku=f"SB-{number:06d}", name=f"Item {number}"), actor=Actor()
+        )
+    await log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD, "/accounts")
+    form = page.locator("form#account")
+    await form.get_by_label("Name").fill("Sandbox V3 shop")
+    await form.get_by_label("API key").fill("wix-demo-api-key")
+    await form.get_by_label("Site ID").fill("33333333-3333-4333-8333-333333333333")
+    await form.get_by_label("Account ID").fill("demo-account")
+    await form.get_by_role("button", name="Add account").click()
+    await expect(page.get_by_role("heading", name="Sandbox V3 shop")).to_be_visible()
+
+    await page.locator("form#test").get_by_role("button", name="Test connection").click()
+    await expect(page.get_by_test_id("test-result")).to_contain_text("OK")
+    await expect(page.get_by_test_id("test-result")).to_contain_text("V3 Catalog")
+
+    await page.locator("form#automap").get_by_role("button", name="Auto-map").click()
+    await expect(page.get_by_test_id("automap-result")).to_be_visible()
+    await expect(page.get_by_test_id("local-products-count")).to_have_text("5")
+    created = int(await page.get_by_test_id("created-mappings").inner_text())
+    assert created >= 4  # SB-000004 has options: its variants carry their own SKUs
+    await page.goto(page.url.split("?")[0].removesuffix("/automap"))
+    await expect(page.get_by_test_id("listings-count")).to_have_text(str(created))
+    listings = page.locator("table.listings tbody tr")
+    await expect(listings.first).to_contain_text("SB-00000")
+    await page.screenshot(path="/tmp/account-mapped.png", full_page=True)
+
+
+async def test_allegro_account_connected_through_the_device_flow(
+    page: Page, admin: object, warehouses: list[str], allegro_sandbox_url: str
+) -> None:
+    import httpx
+
+    await log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD, "/accounts")
+    await page.get_by_role("link", name="Allegro", exact=True).click()
+    form = page.locator("form#account")
+    await form.get_by_label("Name").fill("Allegro seller")
+    await form.get_by_label("Client ID").fill("stockbridge-demo")
+    await form.get_by_label("Client secret").fill("stockbridge-demo-secret")
+    await form.get_by_role("button", name="Add account").click()
+    await expect(page.get_by_test_id("allegro-connected")).to_contain_text("Not yet")
+
+    await page.locator("form#connect").get_by_role("button", name="Connect").click()
+    code = (await page.get_by_test_id("user-code").inner_text()).strip()
+    assert code
+    async with httpx.AsyncClient(base_url=allegro_sandbox_url) as sandbox:
+        approved = await sandbox.post(
+            "/_sandbox/device/approve", json={"userCode": code, "seller": "StockBridgeDemo1"}
+        )
+        assert approved.status_code == 200, approved.text
+    await expect(page.get_by_test_id("allegro-connected")).to_contain_text("Yes", timeout=20_000)
+    await expect(page.get_by_test_id("pending-connection")).to_have_count(0)
+    await page.locator("form#test").get_by_role("button", name="Test connection").click()
+    await expect(page.get_by_test_id("test-result")).to_contain_text("OK")
