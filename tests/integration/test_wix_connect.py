@@ -17,11 +17,12 @@ from server.domain.products import NewProduct, create_product
 from server.domain.refs import Actor
 from server.sandboxes.common import SandboxTransport
 from server.sandboxes.wix import WixSandboxConfig, WixSiteSeed, create_wix_sandbox
+from server.sandboxes.wix.config import CatalogVersion
 from server.settings import get_settings
 from tests.integration.accounts_helpers import app_of, create_account
 
 KEY = "wix-test-api-key-0001"
-SITES = {
+SITES: dict[CatalogVersion, str] = {
     "V1_CATALOG": "11111111-1111-4111-8111-111111111111",
     "V3_CATALOG": "33333333-3333-4333-8333-333333333333",
 }
@@ -53,7 +54,7 @@ async def test_wix_account_test_and_automap(
     admin_headers: dict[str, str],
     warehouses: list[str],
     wix_sandbox: None,
-    catalog: str,
+    catalog: CatalogVersion,
 ) -> None:
     for number in range(1, 9):
         await create_product(NewProduct(sku=f"SB-{number:06d}", name=f"P{number}"), actor=Actor())
