@@ -15,10 +15,9 @@ from server.domain.credentials import load_credentials
 from server.errors import ValidationFailedError
 from server.marketplaces.http import build_http_client
 from server.marketplaces.ratelimit import WIX_SITE_BUDGET, wix_site_key
-from server.marketplaces.retry import RetryPolicy
 from server.marketplaces.wix.client import WixClient, create_wix_client
 from server.marketplaces.wix.errors import WixApiError
-from server.marketplaces.wix.session import WixCredentials
+from server.marketplaces.wix.session import WixCredentials, wix_retry_policy
 from server.settings import Settings
 
 
@@ -56,7 +55,7 @@ class WixConnector:
                 http,
                 WixCredentials(api_key=stored.api_key, site_id=stored.site_id),
                 limiter,
-                RetryPolicy.from_settings(self.settings),
+                wix_retry_policy(self.settings.sync_retry_attempts),
                 f"account-{account.id}",
             )
         finally:

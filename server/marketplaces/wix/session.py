@@ -41,6 +41,15 @@ class WixCredentials:
         return f"WixCredentials(site_id={self.site_id!r}, api_key='***{self.api_key[-4:]}')"
 
 
+WIX_THROTTLE_WAIT_S = 60.0
+"""Wix sends no Retry-After; its troubleshooting page says to wait a minute after a 429."""
+
+
+def wix_retry_policy(attempts: int, *, throttle_wait_s: float = WIX_THROTTLE_WAIT_S) -> RetryPolicy:
+    """The shared policy with a 429 wait as long as Wix asks for."""
+    return RetryPolicy(attempts=attempts, rate_limited_min_delay_s=throttle_wait_s)
+
+
 def wix_http(
     client: httpx.AsyncClient, limiter: RateLimiter, retry: RetryPolicy, account_label: str
 ) -> MarketplaceHttp:
