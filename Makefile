@@ -9,7 +9,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 BENCHES := bench-ledger
 
-.PHONY: help install lint test chromium demo user migrate bench $(BENCHES) clean
+.PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,8 +38,12 @@ chromium: ## make sure Debian's Chromium is there for the browser tests (install
 test: install chromium lint ## lint, then the whole test suite against real PostgreSQL and Redis
 	$(BIN)/pytest
 
-demo: install ## migrate, seed a demo catalogue and run web + worker (+ bot) on http://127.0.0.1:8000
+demo: install ## migrate, seed, start the sandboxes, connect demo accounts, run web + worker (+ bot)
 	$(PY) -m server.devtools.demo
+
+sandbox: install ## the Wix and Allegro sandboxes with the demo catalogue (127.0.0.1:8101 and :8102)
+	$(PY) -m server.sandboxes $(if $(WIX_SANDBOX_PORT),--wix-port $(WIX_SANDBOX_PORT)) \
+		$(if $(ALLEGRO_SANDBOX_PORT),--allegro-port $(ALLEGRO_SANDBOX_PORT))
 
 user: install ## create a user: python -m server.cli create-user, with the demo's services
 	$(PY) -m server.devtools.run $(PY) -m server.cli create-user $(ARGS)

@@ -1,12 +1,15 @@
 """`make demo`: everything needed to try StockBridge on one machine, in one command.
 
 Finds or starts PostgreSQL and Redis (see `server.devtools.services`), keeps a generated SECRET_KEY
-in `.data/secret_key` unless one is configured, migrates, seeds the demo catalogue, makes sure the
-demo admin can log in, prints the address and the login, then runs the Procfile's processes with
-honcho until Ctrl-C. Embedded servers started here live until honcho has stopped.
+in `.data/secret_key` unless one is configured, starts the Wix and Allegro sandboxes as a child
+process (`server.devtools.sandboxes`) and points the app at them, migrates, seeds the demo
+catalogue, makes sure the demo admin can log in, connects two Wix and two Allegro demo accounts
+and auto-maps them over HTTP (`server.devtools.demo_accounts`), prints the addresses and logins,
+then runs the Procfile's processes with honcho until Ctrl-C. The sandboxes and any embedded server
+started here live until honcho has stopped.
 
 Run as `python -m server.devtools.demo`. DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD (environment
-or `.env`) override the demo login.
+or `.env`) override the demo login; WIX_SANDBOX_PORT and ALLEGRO_SANDBOX_PORT the sandbox ports.
 """
 
 from __future__ import annotations
@@ -19,13 +22,25 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from redis.asyncio import Redis
+
+from server.connectors.factory import build_connectors
+from server.devtools.demo_accounts import prepare_demo_accounts, summary_line
 from server.devtools.embedded import DATA_DIR, PROJECT_ROOT
 from server.devtools.prepare import describe_services, migrate, prepared_environment
+from server.devtools.sandboxes import (
+    SandboxStartError,
+    SandboxUrls,
+    running_sandboxes,
+    sandbox_ports,
+)
 from server.devtools.seed import seed_demo
 from server.devtools.services import configured
 from server.domain.db import engine
 from server.domain.users import Role, create_user, set_password
 from server.errors import ConflictError
+from server.sandboxes.demo import credentials_lines
+from server.settings import get_settings
 
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
 DEFAULT_ADMIN_PASSWORD = "stockbridge-demo"  # the published demo login, see README
@@ -43,21 +58,39 @@ async def ensure_admin(email: str, password: str) -> str:
     return "created"
 
 
-async def prepare_database(email: str, password: str) -> None:
-    """Migrate, seed and create the admin, printing what happened."""
+async def seed_catalogue() -> None:
+    """Seed the demo catalogue (unless there are products) and say what happened."""
+    report = await seed_demo()
+    if report.skipped:
+        print("Demo catalogue: products exist already, nothing seeded")
+    else:
+        print(
+            f"Demo catalogue: {report.products_created} products, "
+            f"{report.operations} stock operations in {report.seconds:.1f} s"
+        )
+
+
+async def connect_accounts(redis_url: str) -> None:
+    """Connect and auto-map the demo accounts against the sandboxes the settings point at."""
+    redis = Redis.from_url(redis_url)
+    try:
+        summaries = await prepare_demo_accounts(build_connectors(get_settings(), redis))
+    finally:
+        await redis.aclose()
+    print("Demo accounts (auto-mapped by SKU):")
+    for summary in summaries:
+        print(f"  {summary_line(summary)}")
+
+
+async def prepare_database(email: str, password: str, redis_url: str) -> None:
+    """Migrate, seed, create the admin and connect the demo accounts, printing what happened."""
     await migrate()
     db = engine()
     await db.start_connection_pool(min_size=1, max_size=POOL_SIZE)
     try:
-        report = await seed_demo()
-        if report.skipped:
-            print("Demo catalogue: products exist already, nothing seeded")
-        else:
-            print(
-                f"Demo catalogue: {report.products_created} products, "
-                f"{report.operations} stock operations in {report.seconds:.1f} s"
-            )
+        await seed_catalogue()
         print(f"Admin {email}: {await ensure_admin(email, password)}")
+        await connect_accounts(redis_url)
     finally:
         await db.close_connection_pool()
 
@@ -116,38 +149,67 @@ def bot_status(token_set: bool) -> tuple[bool, str]:
     return True, "on"
 
 
-def _print_banner(host: str, port: str, email: str, password: str, bot_line: str) -> None:
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display only
+def sandbox_settings(urls: SandboxUrls) -> dict[str, str]:
+    """The settings that point web and worker at the sandboxes (Allegro: API and auth host)."""
+    return {
+        "WIX_API_URL": urls.wix,
+        "ALLEGRO_API_URL": urls.allegro,
+        "ALLEGRO_AUTH_URL": urls.allegro,
+    }
+
+
+def _print_banner(address: str, login: str, bot_line: str, urls: SandboxUrls) -> None:
     print()
-    print(f"  StockBridge:  http://{shown_host}:{port}")
-    print(f"  Login:        {email} / {password}")
+    print(f"  StockBridge:  {address}")
+    print(f"  Login:        {login}")
     print(f"  Telegram bot: {bot_line}")
-    print("  Stop with Ctrl-C.")
+    for line in credentials_lines(urls.wix, urls.allegro):
+        print(f"  {line}")
+    print("  Stop with Ctrl-C (stops the sandboxes too).")
     print()
+
+
+def _stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    """Until honcho runs, SIGTERM unwinds like Ctrl-C, so sandboxes and servers are stopped."""
+    raise SystemExit(128 + signum)
 
 
 def main() -> int:
     """Prepare everything, then run the processes until they stop."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return run_demo()
+    except SandboxStartError as error:
+        print(f"stockbridge: the sandboxes did not start: {error}", file=sys.stderr)
+        return 1
+
+
+def run_demo() -> int:
+    """Services, sandboxes, database and accounts, then honcho until it stops."""
     email = configured("DEMO_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL
     password = configured("DEMO_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
     host = configured("HOST") or "127.0.0.1"
     port = configured("PORT") or "8000"
     with_bot, bot_line = bot_status(bool(configured("TELEGRAM_BOT_TOKEN")))
-    with prepared_environment() as found:
+    with prepared_environment() as found, running_sandboxes(*sandbox_ports()) as urls:
         for line in describe_services():
             print(line)
-        asyncio.run(prepare_database(email, password))
+        os.environ.update(sandbox_settings(urls))  # before anything reads the settings
+        asyncio.run(prepare_database(email, password, found.redis_url))
         resolved = {
             "DATABASE_URL": found.database_url,
             "REDIS_URL": found.redis_url,
             "SECRET_KEY": os.environ["SECRET_KEY"],
             "HOST": host,
             "PORT": port,
+            **sandbox_settings(urls),
         }
         write_demo_env(resolved)
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         env = {**os.environ, **resolved, "PATH": path, "PYTHONUNBUFFERED": "1"}
-        _print_banner(host, port, email, password, bot_line)
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display
+        address = f"http://{shown_host}:{port}"
+        _print_banner(address, f"{email} / {password}", bot_line, urls)
         return run_processes(honcho_command(port, with_bot), env)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
@@ -84,10 +85,17 @@ def generate_seed(
     return AllegroSeed(sellers=result)
 
 
-def demo_seed(offers_per_seller: int = 200) -> AllegroSeed:
-    """The demo: two sellers with fixed tokens (listed in the README) for the demo Client ID."""
+def demo_seed(
+    offers_per_seller: int = 200, *, extra_offers: Sequence[OfferSeed] = ()
+) -> AllegroSeed:
+    """The demo: two sellers with fixed tokens (listed in the README) for the demo Client ID.
+
+    `extra_offers` are appended to each seller's generated offers (e.g. a second offer for a SKU);
+    offer ids are numbered in seed order, so the same arguments give the same ids.
+    """
     seed = generate_seed(2, offers_per_seller)
     for number, seller in enumerate(seed.sellers, start=1):
+        seller.offers.extend(msgspec.structs.replace(offer) for offer in extra_offers)
         seller.client_id = "stockbridge-demo"
         seller.access_token = f"demo-access-token-{number}"
         seller.refresh_token = f"demo-refresh-token-{number}"

@@ -41,9 +41,11 @@ class WixProductSeed(msgspec.Struct, kw_only=True):
 class WixSiteSeed(msgspec.Struct, kw_only=True):
     """A site: its credentials, catalogue version and either explicit or generated products.
 
-    Generated products (`generate` > 0) get SKUs `{sku_prefix}{n:06d}`; every `variant_every`-th
-    product has `variants_per_product` option variants (`{sku}-{k}`), the rest none. Quantities are
-    drawn from `quantity_range` with `random_seed`; every `hidden_every`-th product is hidden.
+    Generated products (`generate` > 0) get SKUs `{sku_prefix}{n}`, `n` zero-padded to
+    `sku_digits` digits (`SKU-000001` by default); every `variant_every`-th product has
+    `variants_per_product` option variants (`{sku}-{k}`), the rest none. Quantities are drawn from
+    `quantity_range` with `random_seed`; every `hidden_every`-th product is hidden. Seeded ids are
+    derived from `site_id` and `random_seed`, so a restart or reset serves the same ids.
     """
 
     site_id: str
@@ -52,6 +54,7 @@ class WixSiteSeed(msgspec.Struct, kw_only=True):
     products: list[WixProductSeed] = msgspec.field(default_factory=list)
     generate: Annotated[int, msgspec.Meta(ge=0)] = 0
     sku_prefix: str = "SKU-"
+    sku_digits: Annotated[int, msgspec.Meta(ge=1, le=12)] = 6
     variants_per_product: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
     variant_every: Annotated[int, msgspec.Meta(ge=0)] = 4
     hidden_every: Annotated[int, msgspec.Meta(ge=0)] = 0

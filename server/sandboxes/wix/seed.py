@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -35,15 +37,29 @@ def load_config(path: Path) -> WixSandboxConfig:
     return msgspec.json.decode(path.read_bytes(), type=WixSandboxConfig)
 
 
-def demo_config(products: int = 200, sku_prefix: str = "DEMO-") -> WixSandboxConfig:
-    """Two demo sites (V1 and V3) sharing the demo key, each with `products` generated products."""
+def demo_config(
+    products: int = 200,
+    sku_prefix: str = "DEMO-",
+    *,
+    sku_digits: int = 6,
+    variant_every: int = 4,
+    extra_products: Sequence[WixProductSeed] = (),
+) -> WixSandboxConfig:
+    """Two demo sites (V1 and V3) sharing the demo key, each with `products` generated products.
+
+    `extra_products` are added to each site before the generated ones (e.g. SKUs only the shop
+    has, or a SKU repeated); see `WixSiteSeed` for the other knobs.
+    """
     sites = [
         WixSiteSeed(
             site_id=site_id,
             api_key=DEMO_API_KEY,
             catalog=catalog,
+            products=list(extra_products),
             generate=products,
             sku_prefix=sku_prefix,
+            sku_digits=sku_digits,
+            variant_every=variant_every,
         )
         for site_id, catalog in DEMO_SITES
     ]
@@ -63,7 +79,7 @@ def _generated(seed: WixSiteSeed) -> list[WixProductSeed]:
     low, high = seed.quantity_range
     products = []
     for n in range(1, seed.generate + 1):
-        sku = f"{seed.sku_prefix}{n:06d}"
+        sku = f"{seed.sku_prefix}{n:0{seed.sku_digits}d}"
         with_variants = seed.variant_every > 0 and n % seed.variant_every == 0
         variants = (
             [
@@ -87,8 +103,20 @@ def _generated(seed: WixSiteSeed) -> list[WixProductSeed]:
     return products
 
 
-def build_product(site: Site, seed: WixProductSeed, now: float, rng: random.Random) -> Product:
-    """A product with its variants (a default variant when the seed lists none)."""
+def seeded_ids(seed: WixSiteSeed) -> Callable[[], str]:
+    """GUIDs drawn from the site id and `random_seed`: the same sequence on every build."""
+    rng = random.Random(f"{seed.site_id}/{seed.random_seed}")
+    return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def build_product(
+    site: Site,
+    seed: WixProductSeed,
+    now: float,
+    rng: random.Random,
+    ids: Callable[[], str] = new_id,
+) -> Product:
+    """A product with its variants (a default one when the seed lists none); GUIDs from `ids`."""
     v1 = site.catalog == "V1_CATALOG"
     variant_seeds = seed.variants or [WixVariantSeed(sku=seed.sku, quantity=seed.quantity)]
     variants = []
@@ -96,13 +124,13 @@ def build_product(site: Site, seed: WixProductSeed, now: float, rng: random.Rand
         if v1:
             variant_id = _v1_variant_id(index, rng) if seed.variants else DEFAULT_VARIANT_ID
         else:
-            variant_id = new_id()
+            variant_id = ids()
         variants.append(
             Variant(
                 id=variant_id,
                 sku=vs.sku,
                 choices=dict(vs.choices),
-                item_id=new_id(),
+                item_id=ids(),
                 visible=vs.visible,
                 track_quantity=seed.track_quantity,
                 quantity=vs.quantity if seed.track_quantity else 0,
@@ -112,11 +140,11 @@ def build_product(site: Site, seed: WixProductSeed, now: float, rng: random.Rand
             )
         )
     return Product(
-        id=new_id(),
+        id=ids(),
         name=seed.name,
         slug=_slug(seed.name),
         numeric_id=site.allocate_numeric_id(),
-        inventory_item_id=new_id(),
+        inventory_item_id=ids(),
         inventory_numeric_id=site.allocate_numeric_id(),
         variants=variants,
         visible=seed.visible,
@@ -131,12 +159,13 @@ def build_product(site: Site, seed: WixProductSeed, now: float, rng: random.Rand
 
 
 def build_site(seed: WixSiteSeed, now: float) -> Site:
-    """A site holding the seed's explicit products, then its generated ones."""
-    site = Site(site_id=seed.site_id, api_key=seed.api_key, catalog=seed.catalog)
+    """A site holding the seed's explicit products, then its generated ones (same ids each time)."""
+    ids = seeded_ids(seed)
+    site = Site(site_id=seed.site_id, api_key=seed.api_key, catalog=seed.catalog, location_id=ids())
     if seed.catalog == "STORES_NOT_INSTALLED":
         return site
     rng = random.Random(seed.random_seed)
     for product_seed in [*seed.products, *_generated(seed)]:
-        product = build_product(site, product_seed, now, rng)
+        product = build_product(site, product_seed, now, rng, ids)
         site.products[product.id] = product
     return site
