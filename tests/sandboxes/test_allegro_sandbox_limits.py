@@ -58,7 +58,7 @@ async def test_client_id_budget_blocks_every_seller_for_a_minute() -> None:
 async def test_time_scale_compresses_the_window_and_retry_after_toggle() -> None:
     config = AllegroSandboxConfig(
         limits=AllegroLimits(global_per_client=LimitRule(limit=2, block_s=60.0)),
-        time_scale=0.01,
+        time_scale=100,
         retry_after_on_429=True,
     )
     async with allegro_env(config) as env:

@@ -124,9 +124,9 @@ async def test_demo_config_and_json_seed(tmp_path: Path) -> None:
                 "products": [{"name": "Cup", "sku": "CUP", "quantity": 4}],
             }
         ],
-        "time_scale": 0.5,
+        "time_scale": 2,
     }
     path = tmp_path / "wix.json"
     path.write_text(json.dumps(seed))
     loaded = load_config(path)
-    assert loaded.time_scale == 0.5 and loaded.sites[0].products[0].sku == "CUP"
+    assert loaded.time_scale == 2 and loaded.sites[0].products[0].sku == "CUP"

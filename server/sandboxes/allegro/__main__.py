@@ -27,7 +27,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--offers", type=int, default=200, help="offers per demo seller")
     parser.add_argument("--seed", type=Path, help="JSON seed file instead of the demo seed")
     parser.add_argument("--config", type=Path, help="JSON AllegroSandboxConfig overrides")
-    parser.add_argument("--time-scale", type=float, default=None, help="rate-window multiplier")
+    parser.add_argument(
+        "--time-scale", type=float, default=None, help="run rate windows N times faster"
+    )
     return parser.parse_args()
 
 

@@ -102,7 +102,7 @@ class AllegroSandboxConfig(msgspec.Struct, frozen=True, kw_only=True):
     # No `Retry-After` on 429 is documented; switch on to test clients that honour it.
     retry_after_on_429: bool = False
     limits: AllegroLimits = msgspec.field(default_factory=AllegroLimits)
-    # Multiplies every rate window and block (`RateWindow` semantics): 0.01 turns Allegro's
-    # minute into 0.6 s with the same budgets, so benchmarks and tests keep the ratios.
-    time_scale: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    # Divides every rate window and block (`RateWindow` semantics): 100 turns Allegro's minute
+    # into 0.6 s with the same budgets, so benchmarks and tests keep the ratios.
+    time_scale: Annotated[float, msgspec.Meta(ge=1)] = 1.0
     faults: FaultSettings = msgspec.field(default_factory=FaultSettings)

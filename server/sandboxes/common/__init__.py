@@ -8,9 +8,9 @@ injected fault (scripted first, else drawn with the seeded RNG) and finally call
 `429` and `5xx` (rendered by the sandbox), `timeout` (sleep past the client's timeout, then carry
 on) and `drop` (start a response, then abort the connection).
 
-`time_scale` compresses time for benchmarks: `RateWindow(200, 60, time_scale=0.1)` allows 200
-requests per 6 s, keeping the ratio of budget to window. (The client limiters in
-`server.marketplaces.ratelimit` take the inverse: their `time_scale=10` is this `0.1`.)
+`time_scale` runs time faster for benchmarks: `RateWindow(200, 60, time_scale=10)` allows 200
+requests per 6 s, keeping the ratio of budget to window. The client limiters in
+`server.marketplaces.ratelimit` read it the same way, so a benchmark sets one value for both.
 `SandboxTransport` runs a sandbox in-process for httpx and makes timeouts and dropped connections
 look like socket failures.
 """

@@ -20,10 +20,10 @@ class RequestInfo:
 
 
 class RateWindow:
-    """A sliding-window limit of `limit` units per `period_s * time_scale` seconds per key.
+    """A sliding-window limit of `limit` units per `period_s / time_scale` seconds per key.
 
     A request uses `cost` units (1 by default; Allegro counts command budgets per offer). With
-    `block_s`, going over the limit blocks the key for `block_s * time_scale` seconds (Allegro
+    `block_s`, going over the limit blocks the key for `block_s / time_scale` seconds (Allegro
     blocks a Client ID for a minute); `extend_block` restarts the block on every refused call.
     Refused requests use no budget unless `count_refused` (then hammering keeps a key throttled).
     """
@@ -39,12 +39,12 @@ class RateWindow:
         count_refused: bool = False,
         clock: Clock = time.monotonic,
     ) -> None:
-        """Create the window; `time_scale` < 1 compresses time (0.1: a minute lasts 6 s)."""
-        if limit < 1 or period_s <= 0 or time_scale <= 0:
-            raise ValueError("limit, period_s and time_scale must be positive")
+        """Create the window; `time_scale` 10 runs time ten times faster (a minute lasts 6 s)."""
+        if limit < 1 or period_s <= 0 or time_scale < 1:
+            raise ValueError("limit and period_s must be positive and time_scale at least 1")
         self.limit = limit
-        self.window_s = period_s * time_scale
-        self.block_window_s = block_s * time_scale
+        self.window_s = period_s / time_scale
+        self.block_window_s = block_s / time_scale
         self.extend_block = extend_block
         self.count_refused = count_refused
         self._clock = clock
