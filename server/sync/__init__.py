@@ -1,0 +1,1 @@
+"""The sync engine: planning, pushing, records, locks and jobs that keep marketplaces true."""
