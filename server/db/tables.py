@@ -232,6 +232,84 @@ class Listing(Table):
     )
 
 
+class SyncRun(Table, tablename="sync_run"):
+    """One run of the sync hierarchy (DESIGN §5): what started it, its scope and its counters.
+
+    `planned`, `pushed`, `skipped` and `failed` follow the run's `sync_item` outcomes; `requests`
+    counts the marketplace calls the run made. Composite and partial indexes live in the migration.
+    """
+
+    trigger = Varchar(length=16, null=False)
+    scope = Varchar(length=16, null=False, default="all")
+    scope_account = ForeignKey(
+        MarketplaceAccount, null=True, default=None, on_delete=OnDelete.set_null
+    )
+    scope_sku = Varchar(length=64, null=True, default=None)
+    dry_run = Boolean(default=False)
+    status = Varchar(length=16, null=False, default="PENDING")
+    planned = Integer(default=0)
+    pushed = Integer(default=0)
+    skipped = Integer(default=0)
+    failed = Integer(default=0)
+    requests = Integer(default=0)
+    created_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    arq_job_id = Varchar(length=200, null=True, default=None)
+    error = Text(null=True, default=None)
+
+    sync_run_trigger_known = Check("trigger IN ('cron', 'api', 'bot', 'event', 'dashboard')")
+    sync_run_scope_known = Check("scope IN ('all', 'account', 'sku')")
+    sync_run_scope_sku_given = Check("scope <> 'sku' OR scope_sku IS NOT NULL")
+    sync_run_status_known = Check("status IN ('PENDING', 'RUNNING', 'COMPLETED', 'FAILED')")
+    sync_run_counters_non_negative = Check(
+        "planned >= 0 AND pushed >= 0 AND skipped >= 0 AND failed >= 0 AND requests >= 0"
+    )
+
+
+class SyncItem(Table, tablename="sync_item"):
+    """One listing's outcome in a run; the SKU is copied as text so history outlives the product.
+
+    A listing appears at most once per run (a re-queued SKU updates its item, never adds one).
+    """
+
+    run = ForeignKey(SyncRun, null=False, on_delete=OnDelete.cascade)
+    listing = ForeignKey(Listing, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    account = ForeignKey(MarketplaceAccount, null=False, on_delete=OnDelete.cascade, index=True)
+    sku = Varchar(length=64, null=False)
+    local_quantity = Integer(null=False)
+    marketplace_quantity_before = Integer(null=True, default=None)
+    new_quantity = Integer(null=False)
+    status = Varchar(length=16, null=False, default="PENDING")
+    error = Text(null=True, default=None)
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+    sync_item_run_listing_unique = Unique([run, listing])
+    sync_item_status_known = Check("status IN ('PENDING', 'COMPLETED', 'SKIPPED', 'FAILED')")
+    sync_item_quantities_non_negative = Check("local_quantity >= 0 AND new_quantity >= 0")
+
+
+class ProductSyncLock(Table, tablename="product_sync_lock"):
+    """The durable record of a SKU's sync lock; the live lock is a Redis key with a TTL."""
+
+    sku = ForeignKey(
+        Product,
+        target_column="sku",
+        null=False,
+        unique=True,
+        on_delete=OnDelete.cascade,
+        on_update=OnUpdate.cascade,
+    )
+    owner = Varchar(length=200, null=False)
+    status = Varchar(length=16, null=False, default="in_progress")
+    locked_at = Timestamptz()
+    expires_at = Timestamptz()
+    last_error = Text(null=True, default=None)
+
+    product_sync_lock_status_known = Check("status IN ('in_progress', 'success', 'error')")
+
+
 ALL_TABLES: list[type[Table]] = [
     Warehouse,
     Product,
@@ -245,4 +323,7 @@ ALL_TABLES: list[type[Table]] = [
     MarketplaceAccount,
     AccountWarehouse,
     Listing,
+    SyncRun,
+    SyncItem,
+    ProductSyncLock,
 ]

@@ -75,7 +75,7 @@ async def test_foreign_keys_are_declared_with_cascades() -> None:
         "FROM pg_constraint "
         "WHERE contype = 'f' AND confrelid = 'product'::regclass"
     )
-    assert {r["tbl"] for r in rows} == {"stock", "sale", "transfer", "listing"}
+    assert {r["tbl"] for r in rows} == {"stock", "sale", "transfer", "listing", "product_sync_lock"}
     assert all(r["confupdtype"] == "c" and r["confdeltype"] == "c" for r in rows)
 
 
