@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from arq import create_pool
@@ -23,10 +24,16 @@ async def test_purge_sessions_job_removes_only_expired(admin) -> None:  # type: 
     )
     redis = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
     try:
+        queue = f"test:purge:{uuid.uuid4().hex}"
         for job_id in ("purge-1", "purge-2"):
-            await redis.enqueue_job("purge_sessions", _job_id=job_id)
+            await redis.enqueue_job("purge_sessions", _job_id=job_id, _queue_name=queue)
         worker = Worker(
-            functions=[purge_sessions], redis_pool=redis, burst=True, poll_delay=0, max_jobs=2
+            functions=[purge_sessions],
+            redis_pool=redis,
+            queue_name=queue,
+            burst=True,
+            poll_delay=0,
+            max_jobs=2,
         )
         await worker.main()
         await worker.close()

@@ -1,0 +1,108 @@
+"""Progress messages through real Redis, and how jobs are enqueued (deterministic ids, dirty marks)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings
+from redis.asyncio import Redis
+
+from server.domain import ledger
+from server.domain.refs import Actor
+from server.jobs import (
+    SYNC_ALL_ACCOUNTS,
+    enqueue_product_sync,
+    product_job_id,
+    run_job_id,
+    start_sync,
+    take_dirty,
+)
+from server.settings import get_settings
+from server.sync import records
+from server.sync.progress import (
+    RunProgress,
+    active_progress,
+    latest_progress,
+    publish_progress,
+    subscribe_progress,
+)
+
+
+@pytest.fixture
+async def arq() -> AsyncIterator[ArqRedis]:
+    pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+    await pool.flushdb()
+    yield pool
+    await pool.flushdb()
+    await pool.aclose()
+
+
+async def test_progress_snapshot_active_set_and_channel(arq: ArqRedis) -> None:
+    redis: Redis = arq
+    received: list[RunProgress] = []
+
+    async def listen() -> None:
+        async for progress in subscribe_progress(redis):
+            received.append(progress)
+            if progress.status == "COMPLETED":
+                return
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0.1)
+    running = RunProgress(
+        run_id=7, status="RUNNING", trigger="api", scope="all", batches_total=4, batches_done=1
+    )
+    await publish_progress(redis, running)
+    assert running.percent == 25
+    assert [p.run_id for p in await active_progress(redis)] == [7]
+    done = RunProgress(run_id=7, status="COMPLETED", trigger="api", scope="all", pushed=10)
+    await publish_progress(redis, done)
+    await asyncio.wait_for(listener, 5)
+    assert [p.status for p in received] == ["RUNNING", "COMPLETED"]
+    assert await active_progress(redis) == []
+    latest = await latest_progress(redis, 7)
+    assert latest is not None
+    assert (latest.pushed, latest.percent) == (10, 100)
+
+
+async def test_start_sync_records_a_run_and_enqueues_one_job(
+    client: httpx.AsyncClient, arq: ArqRedis
+) -> None:
+    run_id = await start_sync(arq, trigger="api", scope="all")
+    run = await records.get_run(run_id)
+    assert run.status == "PENDING"
+    jobs = await arq.queued_jobs()
+    assert [(j.function, j.job_id, j.args) for j in jobs] == [
+        (SYNC_ALL_ACCOUNTS, run_job_id(run_id), (run_id,))
+    ]
+    snapshot = await latest_progress(arq, run_id)
+    assert snapshot is not None
+    assert snapshot.status == "PENDING"
+
+
+async def test_a_burst_of_changes_queues_one_push_and_marks_the_rest_dirty(
+    client: httpx.AsyncClient, arq: ArqRedis
+) -> None:
+    assert await enqueue_product_sync(arq, "SKU-1") is True
+    assert await enqueue_product_sync(arq, "SKU-1") is False
+    assert await enqueue_product_sync(arq, "SKU-2") is True
+    jobs = sorted(str(j.job_id) for j in await arq.queued_jobs())
+    assert jobs == [product_job_id("SKU-1"), product_job_id("SKU-2")]
+    assert await take_dirty(arq, "SKU-1") is True
+    assert await take_dirty(arq, "SKU-1") is False
+    assert await take_dirty(arq, "SKU-2") is False
+
+
+async def test_stock_changes_through_the_app_enqueue_pushes(
+    client: httpx.AsyncClient, product: str, arq: ArqRedis
+) -> None:
+    actor = Actor(email="t")
+    await ledger.receive(product, "A", 5, actor=actor)
+    await ledger.sell(product, "A", 1, actor=actor)
+    jobs = [j for j in await arq.queued_jobs() if j.function == "sync_product"]
+    assert [j.job_id for j in jobs] == [product_job_id(product)]
+    assert jobs[0].args == (None, product)
