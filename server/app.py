@@ -22,7 +22,10 @@ from server.api.listings import ListingController
 from server.api.operations import OperationController
 from server.api.products import ProductController
 from server.api.stock import StockController
+from server.api.sync import SyncController
+from server.api.sync_events import sync_events
 from server.api.warehouses import WarehouseController
+from server.api.wix_compat import WixCompatController
 from server.dashboard.routes import dashboard_routes
 from server.lifespan import open_resources
 from server.settings import Settings, get_settings
@@ -77,6 +80,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OperationController,
             AccountController,
             ListingController,
+            SyncController,
+            sync_events,
+            WixCompatController,
             *dashboard_routes(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

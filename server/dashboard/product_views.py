@@ -1,19 +1,32 @@
-"""Product pages: the searchable catalogue list and one product with its stock and history."""
+"""Product pages: the catalogue list, one product with its stock, listings and history.
+
+Admins also switch a product's sync on or off and start a sync of just that SKU from its page.
+"""
 
 from __future__ import annotations
 
 import secrets
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from litestar import Request, get
-from litestar.params import FromPath, QueryParameter
-from litestar.response import Template
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
 
-from server.dashboard.context import FormError, dashboard_user, render
+from server.dashboard.context import (
+    FormError,
+    dashboard_actor,
+    dashboard_user,
+    redirect_with_flash,
+    render,
+)
+from server.dashboard.forms import form_values
 from server.dashboard.history import history_rows
 from server.domain import operations, products, warehouses
-from server.web.guards import require_user
+from server.domain.drift import listings_sync_state
+from server.domain.product_sync import set_sync_enabled
+from server.jobs import start_sync
+from server.web.guards import require_admin, require_user
 
 PAGE_SIZE = 50
 RECENT_OPERATIONS = 20
@@ -91,6 +104,7 @@ async def product_page(
             "available": sum(line.available for line in stock),
         },
         history=history_rows(recent),
+        listings=await listings_sync_state(product.sku),
         warehouses=active,
         sale_key=secrets.token_urlsafe(24),
         form_error=form_error,
@@ -106,3 +120,28 @@ async def product_page(
 async def product_detail(request: Request[Any, Any, Any], sku: FromPath[str]) -> Template:
     """One product: details, stock per warehouse, recent operations and (for admins) stock forms."""
     return await product_page(request, sku)
+
+
+def _product_path(sku: str) -> str:
+    return "/products/" + quote(sku, safe="")
+
+
+@post("/products/{sku:str}/sync", guards=[require_admin], include_in_schema=False)
+async def product_sync_switch(
+    request: Request[Any, Any, Any], sku: FromPath[str], data: URLEncodedBody[dict[str, Any]]
+) -> Redirect:
+    """Switch the product's sync on or off (recorded as a SYNC_TOGGLE operation)."""
+    enabled = form_values(data, "enabled")["enabled"] == "1"
+    await set_sync_enabled(sku, enabled, actor=dashboard_actor(request))
+    state = "on" if enabled else "off"
+    return redirect_with_flash(_product_path(sku), f"Sync switched {state} for {sku}.")
+
+
+@post("/products/{sku:str}/sync-now", guards=[require_admin], include_in_schema=False)
+async def product_sync_now(request: Request[Any, Any, Any], sku: FromPath[str]) -> Redirect:
+    """Start a sync of this SKU on every account that lists it."""
+    product = await products.get_product(sku)
+    run_id = await start_sync(
+        request.app.state.arq, trigger="dashboard", scope="sku", sku=product.sku
+    )
+    return redirect_with_flash(_product_path(sku), f"Sync run #{run_id} queued for {sku}.")

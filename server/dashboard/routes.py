@@ -22,9 +22,20 @@ from server.dashboard.listing_views import (
     listing_set_active,
 )
 from server.dashboard.operation_views import operation_list
-from server.dashboard.product_views import product_detail, product_list
+from server.dashboard.product_views import (
+    product_detail,
+    product_list,
+    product_sync_now,
+    product_sync_switch,
+)
 from server.dashboard.session_views import login_page, login_submit, logout
 from server.dashboard.stock_forms import adjust_stock, receive_stock, sell_stock, transfer_stock
+from server.dashboard.sync_views import (
+    drift_page,
+    run_detail,
+    sync_overview,
+    sync_start,
+)
 from server.dashboard.warehouse_views import warehouse_create, warehouse_list
 from server.web.guards import require_user
 
@@ -63,4 +74,10 @@ def dashboard_routes() -> list[ControllerRouterHandler]:
         listing_delete,
         connect_start,
         connect_poll,
+        product_sync_switch,
+        product_sync_now,
+        sync_overview,
+        sync_start,
+        run_detail,
+        drift_page,
     ]

@@ -27,7 +27,8 @@ from server.errors import DomainError
 from server.web.guards import session_info
 
 logger = logging.getLogger(__name__)
-JSON_PREFIXES = ("/api/", "/api", "/health", "/schema", "/metrics")
+JSON_PREFIXES = ("/api/", "/api", "/health", "/schema", "/metrics", "/warehouse/sync-wix")
+"""Paths that answer JSON errors (the seed's Wix sync endpoints are API routes too)."""
 
 
 class FieldError(msgspec.Struct):
