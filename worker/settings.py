@@ -8,19 +8,27 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from server.settings import get_settings
-from worker.context import shutdown, startup
+from worker.context import COMMAND_TIMEOUT_S, shutdown, startup
 from worker.jobs.housekeeping import purge_sessions
+from worker.jobs.sync import SYNC_FUNCTIONS, reconcile
+
+
+def _every(minutes: int) -> set[int]:
+    """The minutes of the hour a job runs at, `minutes` apart (from minute 0)."""
+    return set(range(0, 60, max(1, min(minutes, 60))))
 
 
 class WorkerSettings:
     """Jobs, cron schedule and connections of the StockBridge worker."""
 
-    functions: ClassVar[list[Any]] = [purge_sessions]
+    functions: ClassVar[list[Any]] = [purge_sessions, *SYNC_FUNCTIONS]
     cron_jobs: ClassVar[list[Any]] = [
-        cron(purge_sessions, minute={7}, run_at_startup=True, unique=True)
+        cron(purge_sessions, minute={7}, run_at_startup=True, unique=True),
+        cron(reconcile, minute=_every(get_settings().sync_interval_minutes), unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     max_jobs = 20
-    job_timeout = 300
+    job_timeout = int(COMMAND_TIMEOUT_S) + 300
+    """A batch's push plus Allegro command confirmation (`COMMAND_TIMEOUT_S`) must fit."""

@@ -22,7 +22,7 @@ from server.domain.credentials import (
     save_allegro_tokens,
 )
 from server.errors import ValidationFailedError
-from server.marketplaces.allegro.base import allegro_http, allegro_retry_policy
+from server.marketplaces.allegro.base import Polling, allegro_http, allegro_retry_policy
 from server.marketplaces.allegro.client import AllegroClient, connect_allegro
 from server.marketplaces.allegro.errors import AllegroApiError, AllegroDeviceFlowError
 from server.marketplaces.allegro.models import Tokens
@@ -73,12 +73,18 @@ class AllegroConnector:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         time_scale: float = 1.0,
+        polling: Polling | None = None,
     ) -> None:
-        """`transport` lets tests and the demo reach an in-process sandbox."""
+        """`transport` lets tests and the demo reach an in-process sandbox.
+
+        `polling` says how long command confirmation may take (the worker keeps it shorter
+        than its job timeout); None keeps the client's defaults.
+        """
         self.settings = settings
         self.redis = redis
         self.transport = transport
         self.time_scale = time_scale
+        self.polling = polling
 
     async def _credentials(self, account: AccountRecord) -> AllegroCredentials:
         credentials = await load_credentials(account.id)
@@ -123,6 +129,7 @@ class AllegroConnector:
                 client_id=credentials.client_id,
                 client_secret=credentials.client_secret,
                 store=AccountTokenStore(account.id),
+                polling=self.polling,
             )
         finally:
             await api.client.aclose()

@@ -15,6 +15,7 @@ from server.domain.credentials import load_credentials
 from server.errors import ValidationFailedError
 from server.marketplaces.http import build_http_client
 from server.marketplaces.ratelimit import WIX_SITE_BUDGET, wix_site_key
+from server.marketplaces.retry import RetryPolicy
 from server.marketplaces.wix.client import WixClient, create_wix_client
 from server.marketplaces.wix.errors import WixApiError
 from server.marketplaces.wix.session import WixCredentials, wix_retry_policy
@@ -31,12 +32,18 @@ class WixConnector:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         time_scale: float = 1.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        """`transport` lets tests and the demo reach an in-process sandbox."""
+        """`transport` lets tests and the demo reach an in-process sandbox.
+
+        `retry` replaces the configured retry policy (tests give one that sleeps on a fake
+        clock); None builds it from the settings.
+        """
         self.settings = settings
         self.redis = redis
         self.transport = transport
         self.time_scale = time_scale
+        self.retry = retry
 
     @asynccontextmanager
     async def client(self, account: AccountRecord) -> AsyncIterator[WixClient]:
@@ -55,7 +62,7 @@ class WixConnector:
                 http,
                 WixCredentials(api_key=stored.api_key, site_id=stored.site_id),
                 limiter,
-                wix_retry_policy(self.settings.sync_retry_attempts),
+                self.retry or wix_retry_policy(self.settings.sync_retry_attempts),
                 f"account-{account.id}",
             )
         finally:

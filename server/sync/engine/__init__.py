@@ -1,0 +1,25 @@
+"""The sync engine (DESIGN §5): the run hierarchy as plain async functions, free of arq.
+
+`sync_all_accounts` → `sync_account` (one read pass, plan, record, queue batches) → `sync_batch`
+(SKU locks, push, record, release) and, for events, `sync_product` / `sync_listing`. The worker's
+jobs are thin wrappers that build `EngineDeps` from their context.
+"""
+
+from server.sync.engine.account import sync_account, sync_all_accounts
+from server.sync.engine.batch import sync_batch
+from server.sync.engine.deps import AllegroClients, EngineDeps, Scheduler, WixClients
+from server.sync.engine.jobs import BatchJob
+from server.sync.engine.product import sync_listing, sync_product
+
+__all__ = [
+    "AllegroClients",
+    "BatchJob",
+    "EngineDeps",
+    "Scheduler",
+    "WixClients",
+    "sync_account",
+    "sync_all_accounts",
+    "sync_batch",
+    "sync_listing",
+    "sync_product",
+]
