@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -19,8 +20,10 @@ import redis
 
 from server.devtools import services
 
-TEST_REDIS_DB = 8 + secrets.randbelow(8)
-"""A Redis database of its own per run (8-15; the demo uses 0), flushed at start and end."""
+TEST_REDIS_DBS = range(8, 16)
+"""Each run claims one of these Redis databases for itself (the demo uses 0)."""
+REDIS_CLAIM_KEY = "stockbridge:test-run-claim"
+REDIS_CLAIM_TTL_S = 3600
 _resources = contextlib.ExitStack()
 
 
@@ -31,10 +34,32 @@ async def _migrate() -> None:
     assert result.success, result.message
 
 
+def _with_db(url: str, db: int) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+
+
+def claim_redis(client: redis.Redis) -> None:
+    """(Re)write this run's claim on its Redis database, e.g. after a flush."""
+    client.set(REDIS_CLAIM_KEY, str(os.getpid()), ex=REDIS_CLAIM_TTL_S)
+
+
+def _claim_redis_db() -> str:
+    """A Redis database no other test run is using, emptied; concurrent runs never share one."""
+    first = services.ensure_redis(db=TEST_REDIS_DBS[0])
+    for db in TEST_REDIS_DBS:
+        url = _with_db(first, db)
+        client = redis.Redis.from_url(url)
+        if client.set(REDIS_CLAIM_KEY, str(os.getpid()), nx=True, ex=REDIS_CLAIM_TTL_S):
+            client.flushdb()
+            claim_redis(client)
+            return url
+    raise RuntimeError("Redis databases 8-15 are all claimed by other test runs")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Create this run's database, point the environment at it and migrate it."""
     database_url = _resources.enter_context(services.temporary_database("sb_test"))
-    redis_url = services.ensure_redis(db=TEST_REDIS_DB)
+    redis_url = _claim_redis_db()
     media_dir = _resources.enter_context(tempfile.TemporaryDirectory(prefix="sb_media_"))
     os.environ.update(
         DATABASE_URL=database_url,
@@ -43,7 +68,6 @@ def pytest_configure(config: pytest.Config) -> None:
         MEDIA_DIR=media_dir,
         LOG_LEVEL="WARNING",
     )
-    redis.Redis.from_url(redis_url).flushdb()
     asyncio.run(_migrate())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -30,14 +31,15 @@ from server.sync.progress import (
     publish_progress,
     subscribe_progress,
 )
+from tests.conftest import REDIS_CLAIM_KEY, REDIS_CLAIM_TTL_S
 
 
 @pytest.fixture
 async def arq() -> AsyncIterator[ArqRedis]:
     pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
     await pool.flushdb()
+    await pool.set(REDIS_CLAIM_KEY, str(os.getpid()), ex=REDIS_CLAIM_TTL_S)
     yield pool
-    await pool.flushdb()
     await pool.aclose()
 
 
