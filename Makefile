@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-BENCHES := bench-ledger
+BENCHES := bench-ledger bench-sync
 
 .PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) clean
 
@@ -55,6 +55,9 @@ bench: $(BENCHES) ## run every benchmark (results in bench/results/)
 
 bench-ledger: install ## ledger throughput: concurrent writers, latency, invariant check
 	$(PY) bench/ledger.py
+
+bench-sync: install ## sync engine: requests, wall time vs bound, change latency (100k x 4 accounts)
+	$(PY) bench/sync.py $(ARGS)
 
 clean: ## remove caches and build leftovers (keeps .venv and the demo data in .data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache build *.egg-info
