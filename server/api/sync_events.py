@@ -18,9 +18,9 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from redis.asyncio import Redis
 
 from server.sync.progress import (
-    CHANNEL,
     RunProgress,
     active_progress,
+    channel_for,
     decode_progress,
     encode_progress,
 )
@@ -45,8 +45,9 @@ async def progress_events(
     `limit=None` streams until the client goes away (the endpoint); a number makes the source
     finite, which is how it is tested in-process.
     """
+    channel = channel_for(redis)
     pubsub = redis.pubsub()
-    await pubsub.subscribe(CHANNEL)
+    await pubsub.subscribe(channel)
     try:
         for snapshot in await active_progress(redis):
             yield progress_message(snapshot)
@@ -64,7 +65,7 @@ async def progress_events(
                 last = time.monotonic()
                 yield ServerSentEventMessage(comment="ping")
     finally:
-        await pubsub.unsubscribe(CHANNEL)
+        await pubsub.unsubscribe(channel)
         await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 

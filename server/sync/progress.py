@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from server.sync.records import SyncRunRecord
 
 CHANNEL = "stockbridge:sync:events"
+"""The channel's base name; `channel_for` adds the Redis database (pub/sub spans databases)."""
 SNAPSHOT_KEY = "stockbridge:sync:run:{run_id}"
 ACTIVE_RUNS = "stockbridge:sync:active"
 SNAPSHOT_TTL_S = 24 * 3600
@@ -51,6 +52,16 @@ class RunProgress(msgspec.Struct, kw_only=True):
 
 _ENCODER = msgspec.json.Encoder()
 _DECODER = msgspec.json.Decoder(RunProgress)
+
+
+def channel_for(redis: Redis) -> str:
+    """The progress channel of the Redis database this client uses.
+
+    Redis pub/sub channels are shared by every database of a server, so two deployments (or two
+    test runs) on different databases of one server would otherwise hear each other.
+    """
+    db = redis.connection_pool.connection_kwargs.get("db", 0)
+    return f"{CHANNEL}:{db}"
 
 
 def progress_from_run(
@@ -96,7 +107,7 @@ async def publish_progress(redis: Redis, progress: RunProgress) -> None:
             pipe.srem(ACTIVE_RUNS, progress.run_id)
         else:
             pipe.sadd(ACTIVE_RUNS, progress.run_id)
-        pipe.publish(CHANNEL, payload)
+        pipe.publish(channel_for(redis), payload)
         await pipe.execute()
 
 
@@ -116,12 +127,13 @@ async def active_progress(redis: Redis) -> list[RunProgress]:
 
 async def subscribe_progress(redis: Redis) -> AsyncIterator[RunProgress]:
     """Every progress message published from now on (until the caller stops iterating)."""
+    channel = channel_for(redis)
     pubsub = redis.pubsub()
-    await pubsub.subscribe(CHANNEL)
+    await pubsub.subscribe(channel)
     try:
         async for message in pubsub.listen():
             if message.get("type") == "message":
                 yield decode_progress(message["data"])
     finally:
-        await pubsub.unsubscribe(CHANNEL)
+        await pubsub.unsubscribe(channel)
         await pubsub.aclose()  # type: ignore[no-untyped-call]

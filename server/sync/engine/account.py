@@ -13,6 +13,7 @@ only waits for the SKUs it shares).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import msgspec
 
@@ -115,6 +116,30 @@ async def record_plan(run_id: int, account_id: int, plan: Plan, *, dry_run: bool
     await records.add_items(run_id, items)
 
 
+async def record_read_failure(
+    run_id: int, account_id: int, rows: Sequence[SellableListing], message: str
+) -> None:
+    """Every listing of an account whose read pass gave up becomes a FAILED item of the run.
+
+    The failure is then visible on the run and retried by the next reconciliation.
+    """
+    await records.add_items(
+        run_id,
+        [
+            records.NewSyncItem(
+                listing_id=row.listing_id,
+                account_id=account_id,
+                sku=row.sku,
+                local_quantity=row.sellable,
+                new_quantity=row.sellable,
+                status="FAILED",
+                error=message[:500],
+            )
+            for row in rows
+        ],
+    )
+
+
 async def sync_account(deps: EngineDeps, run_id: int, account_id: int) -> int:
     """Read, plan, record and queue one account's batches; returns the batches queued."""
     if not await records.mark_run_running(run_id):
@@ -129,6 +154,7 @@ async def sync_account(deps: EngineDeps, run_id: int, account_id: int) -> int:
     except Exception as error:  # the run must still finish: report the account and go on
         if not isinstance(error, MarketplaceError | DomainError):
             logger.exception("read pass of account %s failed unexpectedly", account_id)
+        await record_read_failure(run_id, account_id, rows, f"read pass failed: {error}")
         await track(deps.redis, run_id, "planned_accounts", str(account_id))
         await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
         return 0
