@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from server.domain.db import fetch, fetch_one
-from server.domain.users import UserRecord, get_user
+from server.domain.users import UserRecord
 from server.errors import NotFoundError
 
 API_TOKEN_PREFIX = "sb_"
@@ -32,6 +32,10 @@ class ApiTokenInfo(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+_USER_COLUMNS = "u.id, u.email, u.role, u.active, u.created_at, u.last_login_at"
+"""`UserRecord`'s columns, read in the same query as the session or token (one round trip)."""
 
 
 def _digest(secret: str) -> str:
@@ -62,16 +66,16 @@ async def purge_expired_sessions() -> int:
 async def get_session(token: str) -> SessionInfo | None:
     """The session behind a cookie token, if it exists, has not expired and its user is active."""
     row = await fetch_one(
-        'SELECT "user" AS user_id, csrf_token, expires_at FROM user_session '
-        "WHERE token_hash = {} AND expires_at > now()",
+        f"SELECT {_USER_COLUMNS}, s.csrf_token, s.expires_at FROM user_session s "
+        'JOIN app_user u ON u.id = s."user" AND u.active '
+        "WHERE s.token_hash = {} AND s.expires_at > now()",
         _digest(token),
     )
     if row is None:
         return None
-    user = await get_user(row["user_id"])
-    if user is None:
-        return None
-    return SessionInfo(user=user, csrf_token=row["csrf_token"], expires_at=row["expires_at"])
+    csrf_token, expires_at = row.pop("csrf_token"), row.pop("expires_at")
+    user = msgspec.convert(row, UserRecord)
+    return SessionInfo(user=user, csrf_token=csrf_token, expires_at=expires_at)
 
 
 async def end_session(token: str) -> None:
@@ -97,11 +101,12 @@ async def issue_api_token(user_id: int, name: str = "") -> tuple[str, ApiTokenIn
 async def user_for_api_token(token: str) -> UserRecord | None:
     """The active user owning a live (not revoked) token."""
     row = await fetch_one(
-        "UPDATE api_token SET last_used_at = now() "
-        'WHERE token_hash = {} AND revoked_at IS NULL RETURNING "user" AS user_id',
+        "UPDATE api_token t SET last_used_at = now() FROM app_user u "
+        'WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.id = t."user" AND u.active '
+        f"RETURNING {_USER_COLUMNS}",
         _digest(token),
     )
-    return None if row is None else await get_user(row["user_id"])
+    return None if row is None else msgspec.convert(row, UserRecord)
 
 
 async def list_api_tokens(user_id: int) -> list[ApiTokenInfo]:

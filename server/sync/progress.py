@@ -121,8 +121,10 @@ async def active_progress(redis: Redis) -> list[RunProgress]:
     """Snapshots of the runs not finished yet, oldest first."""
     members: set[bytes] = await redis.smembers(ACTIVE_RUNS)  # type: ignore[misc]
     run_ids = sorted(int(member) for member in members)
-    snapshots = [await latest_progress(redis, run_id) for run_id in run_ids]
-    return [s for s in snapshots if s is not None]
+    if not run_ids:
+        return []
+    raw = await redis.mget([SNAPSHOT_KEY.format(run_id=run_id) for run_id in run_ids])
+    return [decode_progress(item) for item in raw if item is not None]
 
 
 async def subscribe_progress(redis: Redis) -> AsyncIterator[RunProgress]:
