@@ -13,18 +13,13 @@ from worker.jobs.housekeeping import purge_sessions
 from worker.jobs.sync import SYNC_FUNCTIONS, reconcile
 
 
-def _every(minutes: int) -> set[int]:
-    """The minutes of the hour a job runs at, `minutes` apart (from minute 0)."""
-    return set(range(0, 60, max(1, min(minutes, 60))))
-
-
 class WorkerSettings:
     """Jobs, cron schedule and connections of the StockBridge worker."""
 
     functions: ClassVar[list[Any]] = [purge_sessions, *SYNC_FUNCTIONS]
     cron_jobs: ClassVar[list[Any]] = [
         cron(purge_sessions, minute={7}, run_at_startup=True, unique=True),
-        cron(reconcile, minute=_every(get_settings().sync_interval_minutes), unique=True),
+        cron(reconcile, unique=True),  # every minute; `reconcile` decides whether one is due
     ]
     on_startup = startup
     on_shutdown = shutdown

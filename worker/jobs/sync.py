@@ -8,7 +8,6 @@ counts work in idempotent sets, so a job that runs twice has one effect.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from arq import ArqRedis, Retry
@@ -16,13 +15,11 @@ from arq.worker import Function, func
 
 from server import jobs
 from server.settings import get_settings
-from server.sync import engine, records
+from server.sync import engine, schedule
 from server.sync.engine.deps import LOCK_RETRY_DEFER_S
 
 LOCKED_RETRY_S = 2.0
 """How long an event-driven push waits when its SKU is being pushed by another job."""
-STALE_CRON_RUN = dt.timedelta(hours=6)
-"""An open cron run older than this is taken for dead (its worker was killed)."""
 
 
 class ArqScheduler:
@@ -99,19 +96,13 @@ async def sync_listing(ctx: dict[str, Any], run_id: int | None, listing_id: int)
         raise Retry(defer=LOCKED_RETRY_S)
 
 
-async def cron_run_open() -> bool:
-    """Whether a cron run is still pending or running (and not stale)."""
-    since = dt.datetime.now(dt.UTC) - STALE_CRON_RUN
-    for status in ("PENDING", "RUNNING"):
-        page = await records.list_runs(status=status, limit=100)
-        if any(r.trigger == "cron" and r.created_at > since for r in page.items):
-            return True
-    return False
-
-
 async def reconcile(ctx: dict[str, Any]) -> int | None:
-    """The cron reconciliation: a full sync, unless the last cron run is still open."""
-    if await cron_run_open():
+    """The cron reconciliation (ticks every minute): a full sync when one is due.
+
+    Due every `SYNC_INTERVAL_MINUTES` and never while the last cron run is still open
+    (`server.sync.schedule`).
+    """
+    if not await schedule.reconciliation_due_now(get_settings().sync_interval_minutes):
         return None
     return await jobs.start_sync(ctx["redis"], trigger="cron", scope="all")
 

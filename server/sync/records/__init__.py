@@ -19,6 +19,7 @@ from server.sync.records.items import (
     update_listing_sync_state,
 )
 from server.sync.records.runs import (
+    CronHistory,
     RunPage,
     RunStatus,
     Scope,
@@ -26,6 +27,7 @@ from server.sync.records.runs import (
     Trigger,
     bump_run_counters,
     create_run,
+    cron_history,
     finish_run,
     get_run,
     list_runs,
@@ -33,6 +35,7 @@ from server.sync.records.runs import (
 )
 
 __all__ = [
+    "CronHistory",
     "ItemOutcome",
     "ItemPage",
     "ItemStatus",
@@ -48,6 +51,7 @@ __all__ = [
     "add_items",
     "bump_run_counters",
     "create_run",
+    "cron_history",
     "finish_run",
     "get_run",
     "list_failures",

@@ -49,6 +49,16 @@ class SyncRunRecord(msgspec.Struct, kw_only=True):
         return max(0, self.planned - self.pushed - self.skipped - self.failed)
 
 
+class CronHistory(msgspec.Struct, kw_only=True, frozen=True):
+    """What the reconciliation schedule reads: the database clock and its newest cron runs."""
+
+    now: datetime
+    last_started_at: datetime | None
+    """When the newest cron run was opened (None: the cron never ran)."""
+    open_started_at: datetime | None
+    """When the newest cron run that is still PENDING or RUNNING was opened."""
+
+
 class RunPage(msgspec.Struct, kw_only=True):
     """Runs newest first; pass `next_before` back as `before` for the next page."""
 
@@ -171,3 +181,14 @@ async def list_runs(
     rows = await fetch(_RUN_COLUMNS + conditions + "ORDER BY id DESC LIMIT {}", *args, limit + 1)
     runs = [SyncRunRecord(**row) for row in rows[:limit]]
     return RunPage(items=runs, next_before=runs[-1].id if len(rows) > limit else None)
+
+
+async def cron_history() -> CronHistory:
+    """The database's `now()` with the open times of the newest and the newest open cron run."""
+    row = await fetch_one(
+        "SELECT now() AS now, (SELECT created_at FROM sync_run WHERE trigger = 'cron' "
+        "ORDER BY id DESC LIMIT 1) AS last_started_at, (SELECT max(created_at) FROM sync_run "
+        f"WHERE trigger = 'cron' AND {_OPEN}) AS open_started_at"
+    )
+    assert row is not None
+    return CronHistory(**row)
