@@ -101,7 +101,7 @@ async def product_page(
         stock_total={
             "quantity": sum(line.quantity for line in stock),
             "reserved": sum(line.reserved for line in stock),
-            "available": sum(line.available for line in stock),
+            "available": product.total_available,
         },
         history=history_rows(recent),
         listings=await listings_sync_state(product.sku),

@@ -12,6 +12,7 @@ from datetime import datetime
 import msgspec
 
 from server.domain.db import fetch
+from server.domain.sellable import LISTING_STOCK, SELLABLE
 
 MAX_PAGE_SIZE = 500
 
@@ -42,23 +43,17 @@ class DriftPage(msgspec.Struct, kw_only=True):
     next_after: int | None
 
 
-_STOCK = (
-    "LEFT JOIN LATERAL (SELECT sum(st.quantity - st.reserved) AS available FROM stock st "
-    "JOIN account_warehouse aw ON aw.warehouse = st.warehouse "
-    "WHERE aw.account = l.account AND st.product = l.product) av ON true "
-)
-
 _DRIFT = (
     "SELECT l.id AS listing_id, l.account AS account_id, a.name AS account_name, a.marketplace, "
     "l.product AS sku, p.name AS product_name, "
-    "GREATEST(0, COALESCE(av.available, 0) - a.safety_buffer)::int AS sellable, "
+    f"{SELLABLE} AS sellable, "
     "l.last_seen_quantity AS marketplace_quantity, l.last_pushed_quantity "
     "FROM listing l "
     "JOIN marketplace_account a ON a.id = l.account AND a.active "
     "JOIN product p ON p.sku = l.product AND p.is_sync_enabled "
-    + _STOCK
+    + LISTING_STOCK
     + "WHERE l.active AND l.last_seen_quantity IS NOT NULL "
-    "AND l.last_seen_quantity <> GREATEST(0, COALESCE(av.available, 0) - a.safety_buffer) "
+    f"AND l.last_seen_quantity <> {SELLABLE} "
     "AND ({}::int IS NULL OR l.account = {}) AND ({}::int IS NULL OR l.id > {}) "
     "ORDER BY l.id LIMIT {}"
 )
@@ -92,10 +87,10 @@ class ListingSyncRow(msgspec.Struct, kw_only=True):
 _PRODUCT_LISTINGS = (
     "SELECT l.id AS listing_id, l.account AS account_id, a.name AS account_name, a.marketplace, "
     "l.active, a.active AS account_active, "
-    "GREATEST(0, COALESCE(av.available, 0) - a.safety_buffer)::int AS sellable, "
+    f"{SELLABLE} AS sellable, "
     "l.last_seen_quantity, l.last_pushed_quantity, l.last_sync_at "
     "FROM listing l JOIN marketplace_account a ON a.id = l.account "
-    + _STOCK
+    + LISTING_STOCK
     + "WHERE l.product = {} ORDER BY a.marketplace, a.name, l.id"
 )
 

@@ -11,6 +11,7 @@ import msgspec
 from server.domain.db import engine, fetch, fetch_one
 from server.domain.operations import NewOperation, OperationType, record_operation
 from server.domain.refs import Actor
+from server.domain.sellable import AVAILABLE_SUM, sellable_sql
 from server.domain.validation import clean_description, clean_ean, clean_name, clean_sku
 from server.errors import ConflictError, NotFoundError
 
@@ -29,7 +30,12 @@ class NewProduct(msgspec.Struct, kw_only=True):
 
 
 class ProductRecord(msgspec.Struct, kw_only=True):
-    """A product with its total stock across warehouses."""
+    """A product with its total stock across warehouses.
+
+    `total_available` is DESIGN §4's sellable over every warehouse with no safety buffer
+    (`server.domain.sellable`): reserved units beyond one warehouse's quantity count against the
+    others, and only the total is floored at zero.
+    """
 
     id: int
     sku: str
@@ -41,12 +47,17 @@ class ProductRecord(msgspec.Struct, kw_only=True):
     is_sync_enabled: bool
     total_quantity: int
     total_reserved: int
+    total_available: int
     created_at: datetime
     updated_at: datetime
 
 
 class StockLine(msgspec.Struct, kw_only=True):
-    """A product's stock in one warehouse."""
+    """A product's stock in one warehouse.
+
+    `available` is quantity less reserved, negative when more is reserved than the warehouse
+    holds: that shortfall comes out of the other warehouses (`ProductRecord.total_available`).
+    """
 
     warehouse: str
     warehouse_name: str
@@ -69,9 +80,10 @@ _SELECT = (
     "SELECT p.id, p.sku, p.name, p.ean, p.image, p.description, p.attributes, "
     "p.is_sync_enabled, p.created_at, p.updated_at, "
     "COALESCE(s.quantity, 0)::int AS total_quantity, "
-    "COALESCE(s.reserved, 0)::int AS total_reserved FROM product p "
-    "LEFT JOIN LATERAL (SELECT SUM(quantity) AS quantity, SUM(reserved) AS reserved "
-    "FROM stock WHERE stock.product = p.sku) s ON true "
+    "COALESCE(s.reserved, 0)::int AS total_reserved, "
+    f"{sellable_sql('s.available', '0')} AS total_available FROM product p "
+    "LEFT JOIN LATERAL (SELECT SUM(st.quantity) AS quantity, SUM(st.reserved) AS reserved, "
+    f"{AVAILABLE_SUM} AS available FROM stock st WHERE st.product = p.sku) s ON true "
 )
 
 
@@ -187,7 +199,7 @@ async def stock_for_product(sku: str) -> list[StockLine]:
     rows = await fetch(
         "SELECT w.code AS warehouse, w.name AS warehouse_name, "
         "COALESCE(s.quantity, 0) AS quantity, COALESCE(s.reserved, 0) AS reserved, "
-        "GREATEST(COALESCE(s.quantity, 0) - COALESCE(s.reserved, 0), 0) AS available "
+        "COALESCE(s.quantity, 0) - COALESCE(s.reserved, 0) AS available "
         "FROM warehouse w LEFT JOIN stock s ON s.warehouse = w.id AND s.product = {} "
         "WHERE w.active OR s.id IS NOT NULL ORDER BY w.code",
         sku,

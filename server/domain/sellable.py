@@ -4,8 +4,17 @@
 
 Only listings the sync may touch are returned: the product has `is_sync_enabled`, the listing is
 active and its account is active. A listing missing from the answer is "left alone" — nothing is
-pushed to it. Per-warehouse availability is summed as it stands (reserved units may exceed a
-warehouse's quantity while orders wait for stock); only the total is floored at zero.
+pushed to it.
+
+One rule when reserved units exceed a warehouse's quantity. DESIGN §4 floors only the total —
+"sellable(listing) = max(0, Σ over the account's source warehouses (quantity - reserved) - safety
+buffer)" — and §6 fills an order from "the account's first source warehouse that has stock", so
+an order is not tied to one warehouse and its reservation is a claim on the account's stock: what
+one warehouse cannot cover comes out of the others. Flooring each warehouse at zero would offer
+those units again (e.g. A holds 2 with 5 reserved, B holds 10: 10 offered, 3 of them promised);
+the total floor (7) never offers more than the pooled stock less every reservation, so it never
+oversells. `AVAILABLE_SUM` and `sellable_sql` are that rule in SQL: the pushed value, the drift
+pages and the product page and API (`server.domain.products`) all read it from here.
 """
 
 from __future__ import annotations
@@ -34,16 +43,35 @@ class SellableListing(msgspec.Struct, kw_only=True, frozen=True):
     sellable: int
 
 
+AVAILABLE_SUM = "sum(st.quantity - st.reserved)"
+"""Units free for sale over a group of `stock st` rows, reservations netted across them."""
+
+
+def sellable_sql(available: str, safety_buffer: str) -> str:
+    """The rule as an SQL expression over an `AVAILABLE_SUM` (NULL when no stock) and a buffer."""
+    return f"GREATEST(0, COALESCE({available}, 0) - {safety_buffer})::int"
+
+
 def sellable_quantity(available: int, safety_buffer: int) -> int:
     """The rule itself: units available in the source warehouses less the buffer, never < 0."""
     return max(0, available - safety_buffer)
 
 
+SELLABLE = sellable_sql("av.available", "a.safety_buffer")
+"""A listing's sellable, given its account `a` and `LISTING_STOCK` (or the account's) `av`."""
+
+LISTING_STOCK = (
+    f"LEFT JOIN LATERAL (SELECT {AVAILABLE_SUM} AS available FROM stock st "
+    "JOIN account_warehouse aw ON aw.warehouse = st.warehouse "
+    "WHERE aw.account = l.account AND st.product = l.product) av ON true "
+)
+"""The stock of a listing `l` in its account's source warehouses, looked up through indexes."""
+
 _COLUMNS = (
     "SELECT l.id AS listing_id, l.account AS account_id, a.marketplace, l.product AS sku, "
     "l.wix_product_id, l.wix_variant_id, l.wix_inventory_item_id, l.allegro_offer_id, "
     "l.last_pushed_quantity, l.last_seen_quantity, "
-    "GREATEST(0, COALESCE(av.available, 0) - a.safety_buffer)::int AS sellable "
+    f"{SELLABLE} AS sellable "
     "FROM listing l "
     "JOIN marketplace_account a ON a.id = l.account AND a.active "
     "JOIN product p ON p.sku = l.product AND p.is_sync_enabled "
@@ -52,16 +80,9 @@ _COLUMNS = (
 # One account: aggregate the stock of its source warehouses once, then hash-join it to the
 # listings (about 0.4 s in PostgreSQL for 100,000 listings; a per-listing lookup is ~5x slower).
 _ACCOUNT_STOCK = (
-    "LEFT JOIN (SELECT st.product, sum(st.quantity - st.reserved) AS available FROM stock st "
+    f"LEFT JOIN (SELECT st.product, {AVAILABLE_SUM} AS available FROM stock st "
     "WHERE st.warehouse = ANY(ARRAY(SELECT aw.warehouse FROM account_warehouse aw "
     "WHERE aw.account = {{}})){filters} GROUP BY st.product) av ON av.product = l.product "
-)
-
-# A few listings of any accounts (one SKU): look each one's stock up through the indexes.
-_LISTING_STOCK = (
-    "LEFT JOIN LATERAL (SELECT sum(st.quantity - st.reserved) AS available FROM stock st "
-    "JOIN account_warehouse aw ON aw.warehouse = st.warehouse "
-    "WHERE aw.account = l.account AND st.product = l.product) av ON true "
 )
 
 
@@ -111,7 +132,7 @@ async def sellable_for_account(
 async def listings_for_sku(sku: str) -> list[SellableListing]:
     """Every syncable listing of one SKU across all active accounts (the event-driven path)."""
     rows = await fetch(
-        _COLUMNS + _LISTING_STOCK + "WHERE l.product = {} AND l.active ORDER BY l.account, l.id",
+        _COLUMNS + LISTING_STOCK + "WHERE l.product = {} AND l.active ORDER BY l.account, l.id",
         sku,
     )
     return _rows_to_listings(rows)
@@ -123,7 +144,7 @@ async def listings_for_skus(skus: Sequence[str]) -> list[SellableListing]:
         return []
     rows = await fetch(
         _COLUMNS
-        + _LISTING_STOCK
+        + LISTING_STOCK
         + "WHERE l.product = ANY({}::text[]) AND l.active ORDER BY l.product, l.account, l.id",
         sorted(set(skus)),
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 
+import httpx
 import pytest
 
 from server.domain.accounts import NewAccount, create_account, set_account_active
+from server.domain.auth import create_session
 from server.domain.db import fetch
 from server.domain.sellable import (
     SellableListing,
@@ -16,6 +20,7 @@ from server.domain.sellable import (
     sellable_for_account,
     sellable_quantity,
 )
+from server.domain.users import UserRecord
 from tests.integration.accounts_helpers import ALLEGRO_CREDENTIALS, WIX_CREDENTIALS, add_products
 
 
@@ -217,3 +222,34 @@ async def test_performance_sanity(warehouses: list[str]) -> None:
         f"({whole / 4:.2f} s per account), 100 SKUs in {batch * 1000:.1f} ms, "
         f"one SKU across accounts in {one * 1000:.1f} ms"
     )
+
+
+async def test_page_and_api_show_the_pushed_figure_when_one_warehouse_is_over_reserved(
+    client: httpx.AsyncClient,
+    admin: UserRecord,
+    admin_headers: dict[str, str],
+    warehouses: list[str],
+) -> None:
+    """A holds 2 with 5 reserved: its 3 missing units come out of B's 10, everywhere alike."""
+    await add_products(["SKU-X"])
+    await _stock("SKU-X", "A", 2, reserved=5)
+    await _stock("SKU-X", "B", 10)
+    both = await _account("allegro", "Both", ["A", "B"])
+    await _listings(both, ["SKU-X"])
+    pushed = _by_sku(await sellable_for_account(both))["SKU-X"]
+    assert pushed == 7
+    assert [x.sellable for x in await listings_for_sku("SKU-X")] == [pushed]
+
+    product = (await client.get("/api/products/SKU-X", headers=admin_headers)).json()
+    assert (product["total_reserved"], product["total_available"]) == (5, pushed)
+    stock = (await client.get("/api/products/SKU-X/stock", headers=admin_headers)).json()
+    assert {line["warehouse"]: line["available"] for line in stock} == {"A": -3, "B": 10}
+
+    token, _ = await create_session(admin.id, timedelta(hours=1))
+    page = await client.get("/products/SKU-X", headers={"Cookie": f"sb_session={token}"})
+    assert page.status_code == 200
+    shown = re.search(r'data-testid="total-available">([\d,]+)<', page.text)
+    assert shown is not None and int(shown.group(1).replace(",", "")) == pushed
+    footer = re.search(r"<tfoot>.*?</tfoot>", page.text, re.S)
+    assert footer is not None
+    assert footer.group(0).count(f'<span class="num">{pushed}</span>') == 1
