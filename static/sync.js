@@ -49,14 +49,25 @@
     return block;
   }
 
-  // Also keep the status cell of the recent-runs table current.
+  var ROW_COUNTERS = ["planned", "pushed", "skipped", "failed", "requests"];
+
+  // Keep the run's row in the recent-runs table current too: status and counters.
   function fillRow(p) {
     var row = document.querySelector("[data-run-row='" + p.run_id + "']");
-    var badge = row && row.querySelector(".run-status");
+    if (!row) {
+      return;
+    }
+    var badge = row.querySelector(".run-status");
     if (badge) {
       badge.textContent = p.status.toLowerCase();
       badge.className = "badge run-status run-" + p.status.toLowerCase();
     }
+    ROW_COUNTERS.forEach(function (name) {
+      var cell = row.querySelector("[data-field='" + name + "'] .num");
+      if (cell && typeof p[name] === "number") {
+        cell.textContent = p[name].toLocaleString("en-US");
+      }
+    });
   }
 
   function onProgress(event) {

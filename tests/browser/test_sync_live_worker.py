@@ -2,8 +2,9 @@
 
 A Wix account on the demo V3 site with listings for `SB-000001…` (auto-mapped through the live
 Wix sandbox), stock that differs from what the site shows; the admin starts a sync from the
-/sync form and watches the run's bar reach 100 % without reloading; the run is COMPLETED with
-listings pushed. The Wix sandbox answers slowly meanwhile, so the run is seen while it runs.
+/sync form and watches the run's bar reach 100 % and its row's counters in the recent-runs
+table move from the 0 the server rendered, without reloading; the run is COMPLETED with listings
+pushed. The Wix sandbox answers slowly meanwhile, so the run is seen while it runs.
 """
 
 from __future__ import annotations
@@ -99,6 +100,15 @@ async def finished_run(run_id: int, timeout_s: float = 30.0) -> records.SyncRunR
     return run
 
 
+def rendered_counter(html: str, run_id: int, field: str) -> str | None:
+    """A counter of the run's row in the recent-runs table as the server rendered it."""
+    row = re.search(rf"data-run-row=\"{run_id}\".*?</tr>", html, re.S)
+    if row is None:
+        return None
+    cell = re.search(rf'data-field="{field}"><span class="num">([^<]*)<', row.group(0))
+    return None if cell is None else cell.group(1)
+
+
 def worker_log(request: pytest.FixtureRequest) -> str:
     """The live worker's output so far (for failure messages)."""
     path: Path = request.getfixturevalue("live_worker")
@@ -111,8 +121,11 @@ async def test_a_real_worker_fills_the_bar(
     await log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD, "/sync")
     form = page.locator("form#sync")
     await form.get_by_label("All accounts").check()
-    async with page.expect_navigation():
+    async with page.expect_navigation() as navigation:
         await form.get_by_role("button", name="Start sync").click()
+    response = await navigation.value
+    assert response is not None
+    rendered = await response.text()
     status = page.get_by_role("status")
     await expect(status).to_contain_text("queued")
     await page.evaluate("window.__sameDocument = true")
@@ -121,6 +134,7 @@ async def test_a_real_worker_fills_the_bar(
     assert found is not None
     run = await records.get_run(int(found.group(1)))
     assert (run.trigger, run.scope) == ("dashboard", "all")
+    assert rendered_counter(rendered, run.id, "pushed") == "0"
     block = page.locator(f"[data-run-progress='{run.id}']")
     percent = block.locator("[data-field='percent']")
     await expect(percent).to_have_text("100 %", timeout=30_000)
@@ -133,5 +147,10 @@ async def test_a_real_worker_fills_the_bar(
     assert done.status == "COMPLETED", (done, worker_log(request))
     assert done.pushed > 0 and done.failed == 0, done
     await expect(block.locator("[data-field='pushed']")).to_have_text(str(done.pushed))
+    row = page.locator(f"[data-run-row='{run.id}']")
+    await expect(row.locator("[data-field='pushed']")).to_have_text(f"{done.pushed:,}")
+    await expect(row.locator("[data-field='status']")).to_have_text("completed")
+    await expect(row.locator("[data-field='requests']")).not_to_have_text("0")
+    assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
     await page.wait_for_timeout(500)  # the bar's width transition
     await page.screenshot(path="/tmp/sync_live_worker.png", full_page=True)
