@@ -1,5 +1,7 @@
 """The event path's drain job: push the dirty SKUs in rounds until none is left.
 
+Up to `ROUNDS_AT_ONCE` rounds run at once, so marketplace waits (Allegro commands) overlap.
+
 A round takes up to `batch_size` SKUs that are due (`server.sync.dirty.take`, which moves them
 into flight under a lease), takes the SKU locks it can get and puts the others back due after
 `lock_retry_s`. For the SKUs it holds it opens one event run (scope `sku` for one SKU, `skus` for
@@ -9,9 +11,10 @@ the SKUs, releases the locks and closes the run whatever happened (FAILED on an 
 then go back to the dirty set). Locks and leases are renewed while a round runs.
 
 The job stops when `finish` finds nothing dirty (and releases the drain flag). When only SKUs
-waiting for a lock are left it sleeps until they are due; past `budget_s` it hands the flag to a
-successor job and ends, so no job runs into arq's timeout. A job that runs twice pushes what is
-dirty at the time: a SKU pushed once is not dirty any more, so the second run has no effect.
+waiting for a lock are left it naps (`POLL_S` at most) until something is due; past `budget_s`
+it hands the flag to a successor job and ends, so no job runs into arq's timeout. A job that
+runs twice pushes what is dirty at the time: a SKU pushed once is not dirty any more, so the
+second run has no effect.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ from server.sync.outcomes import BatchResult
 logger = logging.getLogger(__name__)
 DRAIN_BUDGET_S = 60.0
 """How long one drain job pushes before it hands over to a successor (far below arq's timeout)."""
+POLL_S = 0.25
+"""Longest nap of a drain job between looks for SKUs come due (new changes, freed locks)."""
+ROUNDS_AT_ONCE = 3
+"""Rounds one drain job keeps in flight; their SKUs are disjoint (taken out of the dirty set)."""
 
 
 @dataclasses.dataclass
@@ -148,38 +155,75 @@ async def _next_step(deps: EngineDeps, token: str, deadline: float) -> bool:
     if time.monotonic() + wait > deadline:
         await _hand_over(deps, token, wait)
         return False
-    await asyncio.sleep(wait)
+    await asyncio.sleep(min(wait, POLL_S))  # a new change may come due before the locked ones
     return True
+
+
+class _Rounds:
+    """The rounds one drain job has in flight (disjoint SKUs), and what the finished ones did."""
+
+    def __init__(self, deps: EngineDeps, token: str, job_id: str | None) -> None:
+        self.deps, self.token, self.job_id = deps, token, job_id
+        self.tasks: set[asyncio.Task[tuple[int, int]]] = set()
+        self.report = DrainReport()
+
+    async def fill(self) -> None:
+        """Start a round for due SKUs while fewer than `ROUNDS_AT_ONCE` are in flight."""
+        while len(self.tasks) < ROUNDS_AT_ONCE:
+            skus = await dirty.take(self.deps.redis, self.token, self.deps.batch_size)
+            if not skus:
+                return
+            # Each round's run gets its own job id (open runs are unique per job id).
+            run_job = None if self.job_id is None else f"{self.job_id}:{self.report.rounds}"
+            self.report.rounds += 1
+            push = push_round(self.deps, self.token, skus, run_job)
+            self.tasks.add(asyncio.create_task(push))
+
+    async def collect(self) -> None:
+        """Wait up to `POLL_S` for rounds to finish and count them; a round's error is raised."""
+        done, self.tasks = await asyncio.wait(
+            self.tasks, timeout=POLL_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in done:
+            pushed, deferred = task.result()
+            self.report.pushed += pushed
+            self.report.deferred += deferred
+
+    async def cancel(self) -> None:
+        """Stop rounds still in flight (their SKUs go back to the dirty set)."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
 async def drain(
     deps: EngineDeps, token: str, *, job_id: str | None = None, budget_s: float = DRAIN_BUDGET_S
 ) -> DrainReport:
-    """Push dirty SKUs round after round until none is left (or hand over after `budget_s`).
+    """Push dirty SKUs in rounds until none is left (or hand over after `budget_s`).
 
-    `token` is the job's own: the drain flag names it while the job is the scheduled one.
+    `token` is the job's own: the drain flag names it while the job is the scheduled one. Up to
+    `ROUNDS_AT_ONCE` rounds run at once; the job looks for SKUs come due while they run.
 
     On an unexpected error the flag is released and, if anything is still dirty, a new drain job
     is queued (after `lock_retry_s`), so an error never leaves dirty SKUs without a job.
     """
-    report = DrainReport()
+    rounds = _Rounds(deps, token, job_id)
     deadline = time.monotonic() + budget_s
     try:
         while True:
-            skus = await dirty.take(deps.redis, token, deps.batch_size)
-            if skus:
-                pushed, deferred = await push_round(deps, token, skus, job_id)
-                report.rounds += 1
-                report.pushed += pushed
-                report.deferred += deferred
-            if (not skus or time.monotonic() > deadline) and not await _next_step(
-                deps, token, deadline
-            ):
-                return report
+            if time.monotonic() <= deadline:
+                await rounds.fill()
+            if rounds.tasks:
+                await rounds.collect()
+            elif not await _next_step(deps, token, deadline):
+                return rounds.report
     except Exception:
         logger.exception("drain job %s failed", token)
+        await rounds.cancel()
         await dirty.release(deps.redis, token)
         successor = dirty.new_token()
         if await dirty.mark(deps.redis, [], successor):
             await deps.scheduler.sync_dirty(successor, defer_s=deps.lock_retry_s)
         raise
+    finally:
+        await rounds.cancel()
