@@ -6,9 +6,11 @@ the server's own clock):
 - `DIRTY_KEY`, a sorted set: SKU → when it is due (ms). A stock change adds the SKU due now
   (`ZADD NX`, so a burst is one member); a SKU another job holds is put back due a little later.
 - `INFLIGHT_KEY`, a sorted set: SKU → lease deadline (ms) of the drain round pushing it. A round
-  takes SKUs out of `DIRTY_KEY` and into here in one step, and removes them when they are pushed
-  and recorded (`settle`). A lease that runs out (its worker was killed) puts the SKU back into
-  `DIRTY_KEY` at the next `take` or `finish`: a SKU once marked is never dropped unpushed.
+  takes SKUs out of `DIRTY_KEY` and into here in one step (never one already here: a change
+  made while its SKU is pushed waits in `DIRTY_KEY` until that round settles it), and removes
+  them when they are pushed and recorded (`settle`). A lease that runs out (its worker was
+  killed) puts the SKU back into `DIRTY_KEY` at the next `take` or `finish`: a SKU once marked
+  is never dropped unpushed.
 - `DRAIN_KEY`: the token of the one drain job that is queued or running (with a TTL the job
   keeps renewing). `mark` sets it when it is absent and then tells the caller to enqueue a job
   under that token; `finish` deletes it, only when `DIRTY_KEY` is empty.
@@ -19,9 +21,11 @@ change's `mark` comes before the running job's `finish`, that `finish` sees the 
 goes on. If it comes after, the flag is gone, so `mark` claims it and the caller enqueues a new
 job whose id contains a fresh token: arq cannot refuse it as a duplicate of the job that is still
 finishing, whatever arq does between the function's return and freeing that job's id. Hence:
-whenever a SKU is dirty, the flag names a job that will run `finish` later. A flag whose job was
-lost (its worker died; enqueueing failed) expires after `DRAIN_TTL_S`, and the next change or a
-worker start (`mark` with no SKUs) schedules a job again.
+whenever a SKU is dirty, the flag names a job that will run `finish` later. (`finish` also
+lets go when every dirty SKU is in flight, i.e. changed again while a round pushes it: that round's
+job loops until its rounds are done and takes the SKU once the round settles it.) A flag whose
+job was lost (its worker died; enqueueing failed) expires after `DRAIN_TTL_S`, and the next
+change or a worker start (`mark` with no SKUs) schedules a job again.
 """
 
 from __future__ import annotations
@@ -61,15 +65,22 @@ return 0
 )
 
 # KEYS: dirty, inflight, drain; ARGV: token, count, lease ms, flag TTL ms. Returns the SKUs due
-# now (at most `count`), moved into flight; renews the flag if it is the caller's.
+# now (at most `count`), moved into flight; renews the flag if it is the caller's. A SKU already
+# in flight stays dirty: the round pushing it would hold its lock, and it is taken once settled.
 _TAKE = (
     _NOW
     + _RECOVER
     + """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-for _, sku in ipairs(due) do
-  redis.call('ZREM', KEYS[1], sku)
-  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), sku)
+local want = tonumber(ARGV[2])
+local seen = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0,
+  want + redis.call('ZCARD', KEYS[2]))
+local due = {}
+for _, sku in ipairs(seen) do
+  if #due < want and not redis.call('ZSCORE', KEYS[2], sku) then
+    due[#due + 1] = sku
+    redis.call('ZREM', KEYS[1], sku)
+    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), sku)
+  end
 end
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
 return due
@@ -99,18 +110,22 @@ return 1
 """
 )
 
-# KEYS: dirty, inflight, drain; ARGV: token. -1: nothing dirty, flag released (if it was the
-# caller's); otherwise ms until the first dirty SKU is due (0: due now).
+# KEYS: dirty, inflight, drain; ARGV: token. -1: nothing dirty but SKUs in flight elsewhere (their
+# round takes them once it settles them; a dead round's lease runs out), flag released if it was
+# the caller's; otherwise ms until the first dirty SKU not in flight is due (0: due now). In
+# score order, one of the first (in-flight count + 1) members is not in flight.
 _FINISH = (
     _NOW
     + _RECOVER
     + """
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #first == 0 then
-  if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
-  return -1
+local head = redis.call('ZRANGE', KEYS[1], 0, redis.call('ZCARD', KEYS[2]), 'WITHSCORES')
+for i = 1, #head, 2 do
+  if not redis.call('ZSCORE', KEYS[2], head[i]) then
+    return math.max(0, tonumber(head[i + 1]) - now)
+  end
 end
-return math.max(0, tonumber(first[2]) - now)
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+return -1
 """
 )
 

@@ -4,7 +4,7 @@ Up to `ROUNDS_AT_ONCE` rounds run at once, so marketplace waits (Allegro command
 
 A round takes up to `batch_size` SKUs that are due (`server.sync.dirty.take`, which moves them
 into flight under a lease), takes the SKU locks it can get and puts the others back due after
-`lock_retry_s`. For the SKUs it holds it opens one event run (scope `sku` for one SKU, `skus` for
+`LOCK_RETRY_S`. For the SKUs it holds it opens one event run (scope `sku` for one SKU, `skus` for
 several; the items name the SKUs), reads each account's listings with one targeted read per
 account made inside the locks, pushes all accounts at once, records the outcomes, then settles
 the SKUs, releases the locks and closes the run whatever happened (FAILED on an error; the SKUs
@@ -46,6 +46,8 @@ DRAIN_BUDGET_S = 60.0
 """How long one drain job pushes before it hands over to a successor (far below arq's timeout)."""
 POLL_S = 0.25
 """Longest nap of a drain job between looks for SKUs come due (new changes, freed locks)."""
+LOCK_RETRY_S = 0.5
+"""When a SKU another job holds is tried again (the batches' `lock_retry_s` if shorter)."""
 ROUNDS_AT_ONCE = 3
 """Rounds one drain job keeps in flight; their SKUs are disjoint (taken out of the dirty set)."""
 
@@ -114,7 +116,7 @@ async def push_round(
     held = list((await acquire_many(deps.redis, skus, owner)).acquired)
     held_set = set(held)
     waiting = [sku for sku in skus if sku not in held_set]
-    await dirty.defer(deps.redis, waiting, deps.lock_retry_s)
+    await dirty.defer(deps.redis, waiting, min(deps.lock_retry_s, LOCK_RETRY_S))
     if not held:
         return 0, len(waiting)
     rows: list[SellableListing] = []
@@ -133,7 +135,7 @@ async def push_round(
         finally:
             await close_run(deps, run_id, f"{len(held)} SKUs pushed", error=error)
     except BaseException:
-        await dirty.defer(deps.redis, held, deps.lock_retry_s)
+        await dirty.defer(deps.redis, held, min(deps.lock_retry_s, LOCK_RETRY_S))
         raise
     finally:
         await release_many(deps.redis, owner, round_releases(held, rows, results))
