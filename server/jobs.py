@@ -1,20 +1,22 @@
 """Job names and how the web process (and the worker) enqueue them.
 
-`server` never imports `worker`: jobs are enqueued by name through an arq pool. Job ids are
-deterministic where duplicates matter: one run job per run, and one pending `sync_product` per SKU,
-so a burst of stock changes to one SKU becomes one push. A change that arrives while that SKU's job
-is already queued or running marks the SKU dirty; the job pushes again before it finishes.
+`server` never imports `worker`: jobs are enqueued by name through an arq pool. Run jobs have
+deterministic ids (one per run). Stock changes take the event path: the listener adds the SKUs to
+one Redis set of dirty SKUs (`server.sync.dirty`) and queues the one drain job `sync_dirty` if none
+is queued or running; that job pushes the set in rounds of up to `SYNC_BATCH_SIZE` SKUs, so a burst
+of changes becomes a few pushes.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Literal
 
 from arq import ArqRedis
 
 from server.domain.hooks import StockChangeListener
-from server.sync import records
+from server.sync import dirty, records
 from server.sync.progress import RunProgress, publish_progress
 
 logger = logging.getLogger(__name__)
@@ -24,11 +26,10 @@ SYNC_ACCOUNT = "sync_account"
 SYNC_BATCH = "sync_batch"
 SYNC_LISTING = "sync_listing"
 SYNC_PRODUCT = "sync_product"
+SYNC_DIRTY = "sync_dirty"
 RECONCILE = "reconcile"
-PRODUCT_SYNC_DEFER_S = 1.0
-"""How long a stock change waits for more changes to the same SKU before it is pushed."""
-DIRTY_KEY = "stockbridge:sync:dirty:{sku}"
-DIRTY_TTL_S = 3600
+DRAIN_DEFER_S = 0.5
+"""How long the first change after a quiet spell waits for more before the drain job starts."""
 
 Trigger = Literal["cron", "api", "bot", "event", "dashboard"]
 Scope = Literal["all", "account", "sku"]
@@ -39,9 +40,9 @@ def run_job_id(run_id: int) -> str:
     return f"sync_run:{run_id}"
 
 
-def product_job_id(sku: str) -> str:
-    """The arq job id of a SKU's event-driven push (one queued at a time)."""
-    return f"sync_product:{sku}"
+def drain_job_id(token: str) -> str:
+    """The arq job id of one drain job: never reused, so arq never refuses it as a duplicate."""
+    return f"{SYNC_DIRTY}:{token}"
 
 
 def _top_job(scope: Scope) -> str:
@@ -60,8 +61,7 @@ async def start_sync(
     """Record a run, enqueue its top job and publish its first progress; returns the run id.
 
     Jobs take the run id (and the account id or SKU of their scope) as arguments; the job records
-    its arq job id when it starts (`records.mark_run_running`). An event-driven `sync_product`
-    gets `None` for the run id and opens its own run with trigger `event`.
+    its arq job id when it starts (`records.mark_run_running`).
     """
     run_id = await records.create_run(
         trigger, scope=scope, account_id=account_id, sku=sku, dry_run=dry_run
@@ -79,30 +79,29 @@ async def start_sync(
     return run_id
 
 
-async def enqueue_product_sync(arq: ArqRedis, sku: str) -> bool:
-    """Queue a SKU's push after a short defer; False when one is already queued or running.
+async def enqueue_drain(arq: ArqRedis, token: str, *, defer_s: float = 0.0) -> None:
+    """Queue the drain job of `token` (its flag already claimed through `server.sync.dirty`)."""
+    await arq.enqueue_job(SYNC_DIRTY, token, _job_id=drain_job_id(token), _defer_by=defer_s or None)
 
-    In that case the SKU is marked dirty, and the running job pushes it once more.
+
+async def mark_dirty(arq: ArqRedis, skus: Sequence[str], *, defer_s: float = DRAIN_DEFER_S) -> bool:
+    """Mark SKUs for the event path; True when this call queued the drain job.
+
+    Otherwise a drain job is already queued or running and will see the SKUs (see
+    `server.sync.dirty` for why no change can slip past it). With no SKUs: queue a drain job if
+    anything waits and none is scheduled (a worker's start).
     """
-    job = await arq.enqueue_job(
-        SYNC_PRODUCT, None, sku, _job_id=product_job_id(sku), _defer_by=PRODUCT_SYNC_DEFER_S
-    )
-    if job is None:
-        await arq.set(DIRTY_KEY.format(sku=sku), b"1", ex=DIRTY_TTL_S)
+    token = dirty.new_token()
+    if not await dirty.mark(arq, skus, token):
         return False
+    await enqueue_drain(arq, token, defer_s=defer_s)
     return True
 
 
-async def take_dirty(arq: ArqRedis, sku: str) -> bool:
-    """Whether the SKU changed again since its job started (and clear the mark)."""
-    return bool(await arq.getdel(DIRTY_KEY.format(sku=sku)))
-
-
 def product_sync_listener(arq: ArqRedis) -> StockChangeListener:
-    """The `on_stock_changed` listener: every changed SKU gets an event-driven push."""
+    """The `on_stock_changed` listener: changed SKUs join the event path's dirty set."""
 
     async def listener(skus: list[str]) -> None:
-        for sku in skus:
-            await enqueue_product_sync(arq, sku)
+        await mark_dirty(arq, skus)
 
     return listener

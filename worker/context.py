@@ -1,8 +1,9 @@
 """The worker's typed context: resources opened at start-up and closed at shut-down.
 
 arq connects Redis (`ctx["redis"]`, the pool jobs enqueue on). Start-up opens the database pool,
-builds the marketplace connectors the sync jobs take their clients from, and registers the
-stock-change listener, so stock changed by a job (an order import) is pushed like any other.
+builds the marketplace connectors the sync jobs take their clients from, registers the
+stock-change listener, so stock changed by a job (an order import) is pushed like any other, and
+queues the event path's drain job if SKUs are waiting without one (see `server.sync.dirty`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from server.connectors.allegro import AllegroConnector
 from server.connectors.wix import WixConnector
 from server.domain.db import engine
 from server.domain.hooks import add_stock_change_listener, remove_stock_change_listener
-from server.jobs import product_sync_listener
+from server.jobs import mark_dirty, product_sync_listener
 from server.marketplaces.allegro.base import Polling
 from server.settings import Settings, get_settings
 
@@ -49,6 +50,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     listener = product_sync_listener(redis)
     add_stock_change_listener(listener)
     ctx["stock_listener"] = listener
+    await mark_dirty(redis, [], defer_s=0.0)  # SKUs left dirty while no worker ran get a job
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

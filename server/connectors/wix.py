@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -18,12 +19,20 @@ from server.marketplaces.ratelimit import WIX_SITE_BUDGET, wix_site_key
 from server.marketplaces.retry import RetryPolicy
 from server.marketplaces.wix.client import WixClient, create_wix_client
 from server.marketplaces.wix.errors import WixApiError
+from server.marketplaces.wix.models import CatalogVersion
 from server.marketplaces.wix.session import WixCredentials, wix_retry_policy
 from server.settings import Settings
 
+CATALOG_TTL_S = 300.0
+"""How long a site's catalogue version is reused before it is asked again."""
+
 
 class WixConnector:
-    """Builds per-call Wix clients; each site's 200/min budget is shared through Redis."""
+    """Builds per-call Wix clients; each site's 200/min budget is shared through Redis.
+
+    A site's catalogue version (`GET /stores/v3/provision/version`) is remembered per process for
+    `CATALOG_TTL_S`, so the sync's many short-lived clients do not each ask for it again.
+    """
 
     def __init__(
         self,
@@ -44,6 +53,7 @@ class WixConnector:
         self.transport = transport
         self.time_scale = time_scale
         self.retry = retry
+        self._catalogs: dict[str, tuple[CatalogVersion, float]] = {}
 
     @asynccontextmanager
     async def client(self, account: AccountRecord) -> AsyncIterator[WixClient]:
@@ -57,16 +67,25 @@ class WixConnector:
         limiter = WIX_SITE_BUDGET.limiter(
             self.redis, wix_site_key(stored.site_id), time_scale=self.time_scale
         )
+        client = create_wix_client(
+            http,
+            WixCredentials(api_key=stored.api_key, site_id=stored.site_id),
+            limiter,
+            self.retry or wix_retry_policy(self.settings.sync_retry_attempts),
+            f"account-{account.id}",
+        )
+        cached = self._catalogs.get(stored.site_id)
+        if cached is not None and cached[1] > time.monotonic():
+            client.session.remember_catalog(cached[0])
         try:
-            yield create_wix_client(
-                http,
-                WixCredentials(api_key=stored.api_key, site_id=stored.site_id),
-                limiter,
-                self.retry or wix_retry_policy(self.settings.sync_retry_attempts),
-                f"account-{account.id}",
-            )
+            yield client
         finally:
             await http.aclose()
+            known = client.session.known_catalog
+            if known is not None and (
+                cached is None or cached[0] != known or cached[1] <= time.monotonic()
+            ):
+                self._catalogs[stored.site_id] = (known, time.monotonic() + CATALOG_TTL_S)
 
     async def fetch_items(self, account: AccountRecord) -> Sequence[MarketplaceItem]:
         """Every variant of the site with its SKU and ids."""

@@ -259,7 +259,7 @@ class SyncRun(Table, tablename="sync_run"):
     error = Text(null=True, default=None)
 
     sync_run_trigger_known = Check("trigger IN ('cron', 'api', 'bot', 'event', 'dashboard')")
-    sync_run_scope_known = Check("scope IN ('all', 'account', 'sku')")
+    sync_run_scope_known = Check("scope IN ('all', 'account', 'sku', 'skus')")
     sync_run_scope_sku_given = Check("scope <> 'sku' OR scope_sku IS NOT NULL")
     sync_run_status_known = Check("status IN ('PENDING', 'RUNNING', 'COMPLETED', 'FAILED')")
     sync_run_counters_non_negative = Check(

@@ -1,4 +1,4 @@
-"""Progress messages through real Redis, and how jobs are enqueued (deterministic ids, dirty marks)."""
+"""Progress messages through real Redis, and how jobs are enqueued (run ids, the dirty set)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,9 @@ from redis.asyncio import Redis
 
 from server.domain import ledger
 from server.domain.refs import Actor
-from server.jobs import (
-    SYNC_ALL_ACCOUNTS,
-    enqueue_product_sync,
-    product_job_id,
-    run_job_id,
-    start_sync,
-    take_dirty,
-)
+from server.jobs import SYNC_ALL_ACCOUNTS, SYNC_DIRTY, mark_dirty, run_job_id, start_sync
 from server.settings import get_settings
-from server.sync import records
+from server.sync import dirty, records
 from server.sync.progress import (
     RunProgress,
     active_progress,
@@ -86,25 +79,34 @@ async def test_start_sync_records_a_run_and_enqueues_one_job(
     assert snapshot.status == "PENDING"
 
 
-async def test_a_burst_of_changes_queues_one_push_and_marks_the_rest_dirty(
+async def dirty_skus(arq: ArqRedis) -> list[str]:
+    """The event path's dirty SKUs."""
+    return sorted(m.decode() for m in await arq.zrange(dirty.DIRTY_KEY, 0, -1))
+
+
+async def test_a_burst_of_changes_queues_one_drain_job(
     client: httpx.AsyncClient, arq: ArqRedis
 ) -> None:
-    assert await enqueue_product_sync(arq, "SKU-1") is True
-    assert await enqueue_product_sync(arq, "SKU-1") is False
-    assert await enqueue_product_sync(arq, "SKU-2") is True
-    jobs = sorted(str(j.job_id) for j in await arq.queued_jobs())
-    assert jobs == [product_job_id("SKU-1"), product_job_id("SKU-2")]
-    assert await take_dirty(arq, "SKU-1") is True
-    assert await take_dirty(arq, "SKU-1") is False
-    assert await take_dirty(arq, "SKU-2") is False
+    assert await mark_dirty(arq, ["SKU-1"]) is True
+    assert await mark_dirty(arq, ["SKU-1", "SKU-2"]) is False
+    assert await mark_dirty(arq, []) is False
+    queued = await arq.queued_jobs()
+    assert [j.function for j in queued] == [SYNC_DIRTY]
+    assert await arq.get(dirty.DRAIN_KEY) == queued[0].args[0].encode()
+    assert await dirty_skus(arq) == ["SKU-1", "SKU-2"]
 
 
-async def test_stock_changes_through_the_app_enqueue_pushes(
+async def test_nothing_dirty_queues_nothing(client: httpx.AsyncClient, arq: ArqRedis) -> None:
+    assert await mark_dirty(arq, []) is False
+    assert await arq.queued_jobs() == []
+
+
+async def test_stock_changes_through_the_app_mark_the_sku_dirty(
     client: httpx.AsyncClient, product: str, arq: ArqRedis
 ) -> None:
     actor = Actor(email="t")
     await ledger.receive(product, "A", 5, actor=actor)
     await ledger.sell(product, "A", 1, actor=actor)
-    jobs = [j for j in await arq.queued_jobs() if j.function == "sync_product"]
-    assert [j.job_id for j in jobs] == [product_job_id(product)]
-    assert jobs[0].args == (None, product)
+    queued = [j for j in await arq.queued_jobs() if j.function == SYNC_DIRTY]
+    assert len(queued) == 1
+    assert await dirty_skus(arq) == [product]

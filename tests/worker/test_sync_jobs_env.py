@@ -19,7 +19,7 @@ import httpx
 import pytest
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
-from arq.worker import Worker
+from arq.worker import Function, Worker
 
 from server.connectors.allegro import AllegroConnector
 from server.connectors.wix import WixConnector
@@ -39,6 +39,7 @@ from server.sandboxes.wix.admin import stock_row
 from server.sandboxes.wix.app import wix_sandbox_of
 from server.sandboxes.wix.config import CatalogVersion
 from server.settings import get_settings
+from tests.conftest import REDIS_CLAIM_KEY
 from tests.integration.accounts_helpers import add_products
 from worker.jobs.sync import SYNC_FUNCTIONS
 
@@ -87,17 +88,26 @@ class SyncEnv:
     accounts: dict[str, int] = field(default_factory=dict)
     batch_size: int = 100
 
-    def worker(self, **options: Any) -> Worker:
-        """A burst worker running the sync jobs on this env's queue."""
+    def worker(
+        self,
+        ctx: dict[str, Any] | None = None,
+        functions: list[Function] | None = None,
+        **options: Any,
+    ) -> Worker:
+        """A burst worker running the sync jobs (or `functions`) on this env's queue.
+
+        `ctx` adds to or overrides the jobs' context (e.g. `drain_budget_s`, `product_tries`).
+        """
         ctx = {
             "wix": self.wix,
             "allegro": self.allegro,
             "batch_size": self.batch_size,
             "lock_retry_s": 0.05,
+            **(ctx or {}),
         }
         settings: dict[str, Any] = {"poll_delay": 0.01, "max_jobs": 10, **options}
         return Worker(
-            functions=SYNC_FUNCTIONS,
+            functions=functions or SYNC_FUNCTIONS,
             redis_pool=self.pool,
             queue_name=self.queue,
             burst=True,
@@ -212,7 +222,13 @@ async def _forget_earlier_runs(redis_url: str) -> None:
     pool = await create_pool(RedisSettings.from_dsn(redis_url))
     try:
         for pattern in ("arq:job:sync*", "arq:result:sync*", "arq:retry:sync*", "stockbridge:*"):
-            keys = [key async for key in pool.scan_iter(match=pattern)]
+            # Never the run's claim on its database: without it a concurrent test run may take
+            # (and flush) this database in the middle of a test.
+            keys = [
+                key
+                async for key in pool.scan_iter(match=pattern)
+                if key != REDIS_CLAIM_KEY.encode()
+            ]
             if keys:
                 await pool.delete(*keys)
     finally:

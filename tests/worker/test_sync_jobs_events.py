@@ -18,6 +18,7 @@ import pytest
 from server import jobs
 from server.domain import hooks
 from server.domain.accounts import AccountRecord
+from server.domain.locks import lock_key
 from server.sandboxes.common import FaultSettings
 from server.sandboxes.wix.admin import StockChange, apply_stock_change
 from server.sandboxes.wix.app import wix_sandbox_of
@@ -86,30 +87,45 @@ async def test_a_burst_of_changes_is_one_push() -> None:
 
 
 class PushLog:
-    """Wraps the engine's push to record which SKUs each push held, and when."""
+    """Wraps the engine's push to record which SKUs each push held, when, and for which owner.
+
+    One owner may push several accounts at once under the same locks (an event round); two
+    owners must never push the same SKU at the same time.
+    """
 
     def __init__(self, push: Callable[..., Awaitable[BatchResult]]) -> None:
         """Record around `push`."""
         self.push = push
-        self.spans: list[tuple[float, float, set[str]]] = []
+        self.spans: list[tuple[float, float, dict[str, str | None]]] = []
 
     async def __call__(
-        self, deps: EngineDeps, account: AccountRecord, items: Sequence[PlanItem]
+        self, deps: EngineDeps, account: AccountRecord, items: Sequence[PlanItem], **kw: Any
     ) -> BatchResult:
-        """Push, noting the SKUs and the time span."""
+        """Push, noting the SKUs with their lock owners and the time span."""
         start = time.monotonic()
+        skus = sorted({item.sku for item in items})
+        held = await deps.redis.mget([lock_key(sku) for sku in skus])
+        owners = {
+            sku: None if o is None else bytes(o).decode() for sku, o in zip(skus, held, strict=True)
+        }
         await asyncio.sleep(0.01)  # widen the window a race would need
-        result = await self.push(deps, account, items)
-        self.spans.append((start, time.monotonic(), {item.sku for item in items}))
+        result = await self.push(deps, account, items, **kw)
+        self.spans.append((start, time.monotonic(), owners))
         return result
 
+    def unlocked(self) -> list[str]:
+        """SKUs pushed without their lock held."""
+        return [sku for _, _, owners in self.spans for sku, o in owners.items() if o is None]
+
     def overlaps(self) -> list[set[str]]:
-        """SKUs pushed by two pushes whose time spans overlap."""
+        """SKUs pushed by two owners whose push time spans overlap."""
         clashes = []
-        for n, (start, end, skus) in enumerate(self.spans):
+        for n, (start, end, owners) in enumerate(self.spans):
             for other_start, other_end, other in self.spans[n + 1 :]:
-                if start < other_end and other_start < end and skus & other:
-                    clashes.append(skus & other)
+                if start < other_end and other_start < end:
+                    shared = {s for s in owners.keys() & other.keys() if owners[s] != other[s]}
+                    if shared:
+                        clashes.append(shared)
         return clashes
 
 
@@ -131,7 +147,7 @@ async def test_two_workers_never_push_the_same_sku_at_once(
         await second.close()
         assert first.jobs_complete > 0 and second.jobs_complete > 0
         assert first.jobs_failed == second.jobs_failed == 0
-        assert log.spans and log.overlaps() == []
+        assert log.spans and log.unlocked() == [] and log.overlaps() == []
         assert await env.drift() == CONVERGED
 
 

@@ -1,25 +1,29 @@
 """The sync jobs (DESIGN §5): thin arq wrappers over `server.sync.engine`, plus the cron.
 
 Arguments follow `server.jobs`: top jobs get `(run_id,)`, `(run_id, account_id)` or
-`(run_id, sku)`; `sync_product` from the event path gets `(None, sku)`. Child jobs have
+`(run_id, sku)`; the event path's `sync_dirty` gets its token. Child jobs have
 deterministic ids (`sync_account:{run}:{account}`, `sync_batch:{run}:{batch}`), and the engine
 counts work in idempotent sets, so a job that runs twice has one effect.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arq import ArqRedis, Retry
 from arq.worker import Function, func
 
 from server import jobs
+from server.domain.locks import DEFAULT_LOCK_TTL_S
 from server.settings import get_settings
 from server.sync import engine, schedule
 from server.sync.engine.deps import LOCK_RETRY_DEFER_S
 
 LOCKED_RETRY_S = 2.0
-"""How long an event-driven push waits when its SKU is being pushed by another job."""
+"""How long a SKU push waits when its SKU is being pushed by another job."""
+PRODUCT_TRIES = math.ceil(DEFAULT_LOCK_TTL_S / LOCKED_RETRY_S) + 1
+"""Tries of a SKU push: enough to outwait a lock whose owner died (it expires after its TTL)."""
 
 
 class ArqScheduler:
@@ -48,9 +52,9 @@ class ArqScheduler:
             _defer_by=defer_s or None,
         )
 
-    async def take_dirty(self, sku: str) -> bool:
-        """Whether the SKU changed again since its push started (and clear the mark)."""
-        return await jobs.take_dirty(self.arq, sku)
+    async def sync_dirty(self, token: str, *, defer_s: float = 0.0) -> None:
+        """Queue the event path's drain job under `token`."""
+        await jobs.enqueue_drain(self.arq, token, defer_s=defer_s)
 
 
 def deps_of(ctx: dict[str, Any]) -> engine.EngineDeps:
@@ -82,18 +86,39 @@ async def sync_batch(ctx: dict[str, Any], run_id: int, account_id: int, batch: A
     return len(result.completed)
 
 
+async def sync_dirty(ctx: dict[str, Any], token: str) -> int:
+    """The event path: push the dirty SKUs in rounds until none is left; returns SKUs pushed."""
+    budget = ctx.get("drain_budget_s", engine.DRAIN_BUDGET_S)
+    report = await engine.drain(deps_of(ctx), token, job_id=ctx.get("job_id"), budget_s=budget)
+    return report.pushed
+
+
+async def _locked(ctx: dict[str, Any], run_id: int | None, sku: str | None) -> None:
+    """The SKU is locked by another job: retry later, or give up on the last try.
+
+    Giving up closes the run FAILED naming the wait (or, for an event push, marks the SKU dirty),
+    so arq's retries running out can never leave a run RUNNING.
+    """
+    tries = ctx.get("product_tries", PRODUCT_TRIES)
+    retry_s = ctx.get("lock_retry_s", LOCKED_RETRY_S)
+    if ctx.get("job_try", 1) < tries:
+        raise Retry(defer=retry_s)
+    if sku is not None:
+        await engine.give_up(deps_of(ctx), run_id, sku, (tries - 1) * retry_s)
+
+
 async def sync_product(ctx: dict[str, Any], run_id: int | None, sku: str) -> None:
     """Push every listing of a SKU; retried later while another job holds the SKU."""
     job_id = ctx.get("job_id")
     if not await engine.sync_product(deps_of(ctx), run_id, sku, job_id=job_id):
-        raise Retry(defer=LOCKED_RETRY_S)
+        await _locked(ctx, run_id, sku)
 
 
 async def sync_listing(ctx: dict[str, Any], run_id: int | None, listing_id: int) -> None:
     """Push one listing; retried later while another job holds its SKU."""
     job_id = ctx.get("job_id")
     if not await engine.sync_listing(deps_of(ctx), run_id, listing_id, job_id=job_id):
-        raise Retry(defer=LOCKED_RETRY_S)
+        await _locked(ctx, run_id, await engine.sku_of_listing(listing_id))
 
 
 async def reconcile(ctx: dict[str, Any]) -> int | None:
@@ -111,9 +136,10 @@ SYNC_FUNCTIONS: list[Function] = [
     func(sync_all_accounts),
     func(sync_account),
     func(sync_batch),
-    # No result kept: the SKU's job id must be free for the next change as soon as it is done.
-    func(sync_product, keep_result=0),
-    func(sync_listing),
+    func(sync_product, max_tries=PRODUCT_TRIES),
+    func(sync_listing, max_tries=PRODUCT_TRIES),
+    # Drain job ids are never reused, so no result needs keeping.
+    func(sync_dirty, keep_result=0),
     func(reconcile),
 ]
 """Every sync job as the worker registers it."""

@@ -118,6 +118,10 @@ class WixSession:
         self._catalog = version
         return version
 
+    def remember_catalog(self, version: CatalogVersion) -> None:
+        """Take a catalogue version detected earlier (a cache), so it is not asked again."""
+        self._catalog = version
+
     @property
     def known_catalog(self) -> CatalogVersion | None:
         """The catalogue version detected so far (None before the first call)."""

@@ -1,9 +1,8 @@
 """What the engine is given (clients, a scheduler, Redis) and how it tracks a run's batches.
 
-The engine knows nothing of arq: the worker hands it a `Scheduler` that enqueues the next jobs
-and answers whether a SKU changed again while it was pushed. Marketplace clients come from
-`ClientSource`s (the connectors), one fresh client per job, so each push counts only its own
-requests (`RequestMeter`).
+The engine knows nothing of arq: the worker hands it a `Scheduler` that enqueues the next jobs.
+Marketplace clients come from `ClientSource`s (the connectors), one fresh client per job, so each
+push counts only its own requests (`RequestMeter`).
 
 A run's progress lives in Redis under `TRACK_KEY` sets, all written with SADD so a job that runs
 twice counts once: the accounts expected and planned, the batches planned and done. The run is
@@ -55,7 +54,7 @@ class AllegroClients(Protocol):
 
 
 class Scheduler(Protocol):
-    """Enqueues the engine's next jobs (arq in the worker) and reads the dirty marks."""
+    """Enqueues the engine's next jobs (arq in the worker)."""
 
     async def sync_account(self, run_id: int, account_id: int) -> None:
         """Queue one account's read-and-plan job."""
@@ -67,8 +66,8 @@ class Scheduler(Protocol):
         """Queue one batch (`batch` is `BatchJob` as builtins)."""
         ...
 
-    async def take_dirty(self, sku: str) -> bool:
-        """Whether the SKU changed again since its push started (and clear the mark)."""
+    async def sync_dirty(self, token: str, *, defer_s: float = 0.0) -> None:
+        """Queue the event path's drain job under `token` (a successor, its flag handed over)."""
         ...
 
 

@@ -1,14 +1,17 @@
-"""Event-driven pushes: `sync_product` (every listing of a SKU) and `sync_listing` (one listing).
+"""Pushes of a few SKUs under their locks: `sync_product` (every listing of a SKU, the API's
+scope `sku`), `sync_listing` (one listing) and the building blocks of the event path's rounds.
 
-The SKU's lock is taken once for the whole push. Each account's listings of the SKU are read
-from the marketplace (a targeted read made inside the lock: the fresh state Wix V1 deltas need),
-planned and pushed. When the SKU changed again meanwhile (`Scheduler.take_dirty`), the push is
-repeated, at most `DIRTY_ROUNDS` times; the cron reconciliation catches anything later.
+Each account's listings are read from the marketplace with one targeted read made inside the
+locks (the fresh state Wix V1 deltas need), planned, recorded and pushed; all accounts at once.
+A push that cannot get its SKU's lock returns False and opens no run; the job retries and, when
+it gives up, `give_up` closes the run FAILED, so no run is left RUNNING.
 """
 
 from __future__ import annotations
 
-from itertools import groupby
+import asyncio
+import logging
+from collections.abc import Sequence
 
 from server.domain.accounts import AccountRecord, get_account
 from server.domain.db import fetch_one
@@ -16,8 +19,8 @@ from server.domain.locks import LockRelease, acquire_many, new_lock_owner, relea
 from server.domain.sellable import SellableListing, listings_for_sku
 from server.errors import DomainError
 from server.marketplaces.errors import MarketplaceError
-from server.sync import records
-from server.sync.engine.account import planned_listing, record_plan
+from server.sync import dirty, records
+from server.sync.engine.account import planned_listing, record_plan, record_read_failure
 from server.sync.engine.batch import store_result
 from server.sync.engine.deps import EngineDeps, locks_kept, report, track
 from server.sync.engine.push import push_items
@@ -26,20 +29,25 @@ from server.sync.planner import (
     Plan,
     PlanItem,
     PlannedListing,
+    WixItemState,
+    WixKey,
     allegro_state_from_offers,
     plan_allegro,
     plan_wix,
 )
+from server.sync.progress import progress_from_run, publish_progress
 from server.sync.wix_push import read_wix_state
 
-DIRTY_ROUNDS = 3
-"""Pushes of one SKU per job: the first and at most two more for changes made meanwhile."""
+logger = logging.getLogger(__name__)
 
 
-async def _plan_few(
+async def plan_few(
     deps: EngineDeps, account: AccountRecord, listings: list[PlannedListing]
-) -> Plan:
-    """Read just these listings' items and plan them."""
+) -> tuple[Plan, dict[WixKey, WixItemState] | None]:
+    """Read just these listings' items and plan them; also the Wix state read (None: Allegro).
+
+    The caller holds the SKU locks, so the Wix state is fresh enough for V1 deltas.
+    """
     if account.marketplace == "wix":
         probes = [
             PlanItem(
@@ -55,45 +63,54 @@ async def _plan_few(
         ]
         async with deps.wix.client(account) as client:
             state = await read_wix_state(client, probes) if probes else {}
-        return plan_wix(listings, state, deps.batch_size)
+        return plan_wix(listings, state, deps.batch_size), state
     offer_ids = [listing.allegro_offer_id for listing in listings if listing.allegro_offer_id]
     async with deps.allegro.client(account) as client:
         offers = [offer async for offer in client.iter_offers(offer_ids=offer_ids)]
-    return plan_allegro(listings, allegro_state_from_offers(offers), deps.batch_size)
+    return plan_allegro(listings, allegro_state_from_offers(offers), deps.batch_size), None
 
 
-async def _push_account(
+async def push_account(
     deps: EngineDeps, run_id: int, account_id: int, rows: list[SellableListing]
 ) -> BatchResult:
+    """Read, plan, record and push one account's listings (their SKU locks held by the caller).
+
+    A read that gives up fails the account's listings on the run (left to the reconciliation);
+    an unexpected error is logged and does the same, so the run can still finish.
+    """
     account = await get_account(account_id)
     try:
-        plan = await _plan_few(deps, account, [planned_listing(row) for row in rows])
-    except (MarketplaceError, DomainError) as error:
+        plan, wix_state = await plan_few(deps, account, [planned_listing(row) for row in rows])
+    except Exception as error:
+        if not isinstance(error, MarketplaceError | DomainError):
+            logger.exception("targeted read of account %s failed unexpectedly", account_id)
+        await record_read_failure(run_id, account_id, rows, f"read failed: {error}")
         await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
         return BatchResult()
     await record_plan(run_id, account_id, plan, dry_run=False)
     if not plan.changed:
         return BatchResult()
-    result = await push_items(deps, account, plan.changed)
+    result = await push_items(deps, account, plan.changed, fresh_wix=wix_state)
     await store_result(run_id, result)
     return result
 
 
-async def _push_once(
-    deps: EngineDeps, run_id: int, sku: str, listing_id: int | None
+async def push_rows(
+    deps: EngineDeps, run_id: int, rows: Sequence[SellableListing]
 ) -> list[BatchResult]:
-    rows = [r for r in await listings_for_sku(sku) if listing_id in (None, r.listing_id)]
-    return [
-        await _push_account(deps, run_id, account_id, list(group))
-        for account_id, group in groupby(rows, key=lambda row: row.account_id)
-    ]
+    """Push listings grouped by account, all accounts at once (each client is independent)."""
+    by_account: dict[int, list[SellableListing]] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    pushes = (push_account(deps, run_id, a, group) for a, group in by_account.items())
+    return list(await asyncio.gather(*pushes))
 
 
 async def open_run(run_id: int | None, sku: str, job_id: str | None) -> int | None:
     """The run to record into: the given one (None if it already finished) or a new event run."""
     if run_id is None:
         return await records.create_run("event", scope="sku", sku=sku, arq_job_id=job_id)
-    return run_id if await records.mark_run_running(run_id) else None
+    return run_id if await records.mark_run_running(run_id, arq_job_id=job_id) else None
 
 
 async def sync_product(
@@ -106,30 +123,63 @@ async def sync_product(
 ) -> bool:
     """Push the SKU's listings (or one of them); False when another job holds the SKU's lock.
 
-    The caller retries later on False; the run stays open meanwhile.
+    The lock is taken before the run is opened, so a job waiting for it records nothing; the
+    caller retries later and, when it gives up, calls `give_up`. Once the lock is held the run is
+    closed whatever happens.
     """
-    run = await open_run(run_id, sku, job_id)
-    if run is None:
-        return True
-    await records.mark_run_running(run, arq_job_id=job_id)
     owner = new_lock_owner("sync_product")
     if not (await acquire_many(deps.redis, [sku], owner)).acquired:
         return False
     failed: str | None = None
     try:
-        for _ in range(DIRTY_ROUNDS):
+        run = await open_run(run_id, sku, job_id)
+        if run is None:
+            return True
+        error: str | None = None
+        try:
             async with locks_kept(deps.redis, [sku], owner):
-                results = await _push_once(deps, run, sku, listing_id)
+                rows = [
+                    r for r in await listings_for_sku(sku) if listing_id in (None, r.listing_id)
+                ]
+                results = await push_rows(deps, run, rows)
             failed = next((o.error for r in results for o in r.failed), None)
-            if not await deps.scheduler.take_dirty(sku):
-                break
+        except BaseException as exc:
+            error = failed = f"push failed: {exc!r}"[:500]
+            raise
+        finally:
+            await close_run(deps, run, f"{sku} pushed", error=error)
     finally:
         release = LockRelease(sku=sku, status="error" if failed else "success", error=failed)
         await release_many(deps.redis, owner, [release])
-    await track(deps.redis, run, "accounts", "sku")
-    await track(deps.redis, run, "planned_accounts", "sku")
-    await report(deps.redis, run, message=f"{sku} pushed")
     return True
+
+
+async def close_run(
+    deps: EngineDeps, run_id: int, message: str, *, error: str | None = None
+) -> None:
+    """Finish a one-step run (a SKU push or an event round; FAILED with `error`) and publish it."""
+    if error is not None:
+        await records.finish_run(run_id, error=error)
+    await track(deps.redis, run_id, "accounts", "sku")
+    await track(deps.redis, run_id, "planned_accounts", "sku")
+    await report(deps.redis, run_id, message=message)
+
+
+async def give_up(deps: EngineDeps, run_id: int | None, sku: str, waited_s: float) -> None:
+    """A push that waited too long for its SKU's lock: its run FAILED, naming the wait.
+
+    Without a run (an event push) the SKU goes to the event path's dirty set instead, so the
+    drain job pushes it once the lock is free.
+    """
+    if run_id is None:
+        token = dirty.new_token()
+        if await dirty.mark(deps.redis, [sku], token):
+            await deps.scheduler.sync_dirty(token)
+        return
+    await records.mark_run_running(run_id)
+    message = f"gave up: SKU {sku} stayed locked by another sync for {waited_s:.0f} s"
+    run = await records.finish_run(run_id, error=message)
+    await publish_progress(deps.redis, progress_from_run(run, message=message))
 
 
 async def sku_of_listing(listing_id: int) -> str | None:

@@ -3,7 +3,8 @@
 The plan was made from the read pass; stock may have moved since. Inside the locks the targets
 are recomputed (`sellable_for_account`, one query), so what goes out is what the warehouse can
 sell now. A listing no longer syncable (switched off, deactivated) is SKIPPED. Wix V1 gets a
-fresh read of its items (`read_wix_state`, deltas need it); Wix V3 writes with the revisions of
+fresh read of its items (`read_wix_state`, deltas need it) unless the caller already read them
+under the same locks (the event path's targeted read); Wix V3 writes with the revisions of
 the read pass (Wix refuses a stale one and the client re-reads). An Allegro offer already showing
 its new target is COMPLETED without a request.
 """
@@ -11,7 +12,7 @@ its new target is COMPLETED without a request.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
@@ -66,10 +67,18 @@ def _v3_state(items: Sequence[PlanItem]) -> dict[WixKey, WixItemState]:
     }
 
 
-async def _push_wix(deps: EngineDeps, account: AccountRecord, items: list[PlanItem]) -> BatchResult:
+async def _push_wix(
+    deps: EngineDeps,
+    account: AccountRecord,
+    items: list[PlanItem],
+    fresh: Mapping[WixKey, WixItemState] | None,
+) -> BatchResult:
     async with deps.wix.client(account) as client:
         v1 = await client.session.catalog() == "V1"
-        state = await read_wix_state(client, items) if v1 else _v3_state(items)
+        if not v1:
+            state = _v3_state(items)
+        else:
+            state = dict(fresh) if fresh is not None else await read_wix_state(client, items)
         return await push_wix_batch(client, items, state)
 
 
@@ -95,9 +104,16 @@ async def _push_allegro(
 
 
 async def push_items(
-    deps: EngineDeps, account: AccountRecord, items: Sequence[PlanItem]
+    deps: EngineDeps,
+    account: AccountRecord,
+    items: Sequence[PlanItem],
+    *,
+    fresh_wix: Mapping[WixKey, WixItemState] | None = None,
 ) -> BatchResult:
     """Push the items (their SKU locks held by the caller); one outcome per item, never raises.
+
+    `fresh_wix`: the items' Wix state, read under the same locks; a V1 push then needs no read
+    of its own.
 
     Marketplace and credential errors become FAILED outcomes with their message; so does an
     unexpected error (logged with its traceback), so the run can still finish.
@@ -123,7 +139,7 @@ async def push_items(
         if not live:
             result = BatchResult()
         elif account.marketplace == "wix":
-            result = await _push_wix(deps, account, live)
+            result = await _push_wix(deps, account, live, fresh_wix)
         else:
             result = await _push_allegro(deps, account, live)
     except (MarketplaceError, DomainError) as error:

@@ -18,7 +18,8 @@ from server.errors import NotFoundError, ValidationFailedError
 from server.sync.records.paging import page_size, where_clause
 
 Trigger = Literal["cron", "api", "bot", "event", "dashboard"]
-Scope = Literal["all", "account", "sku"]
+Scope = Literal["all", "account", "sku", "skus"]
+"""`skus`: an event-driven round over several SKUs (they are listed by its items)."""
 RunStatus = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED"]
 
 
@@ -75,7 +76,12 @@ _RUN_COLUMNS = (
 
 
 def _check_scope(scope: Scope, account_id: int | None, sku: str | None) -> None:
-    wanted = {"all": (False, False), "account": (True, False), "sku": (False, True)}[scope]
+    wanted = {
+        "all": (False, False),
+        "account": (True, False),
+        "sku": (False, True),
+        "skus": (False, False),
+    }[scope]
     if (account_id is not None, sku is not None) != wanted:
         raise ValidationFailedError(
             "scope 'all' takes no account or SKU, 'account' an account, 'sku' a SKU", field="scope"
