@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
@@ -196,4 +197,31 @@ async def test_skipped_line_moves_no_stock() -> None:
     fulfilled = line(skip_reason="fulfilled by Allegro")
     result = await apply_order(account, form(OrderPhase.READY, fulfilled))
     assert (result.deducted, result.state) == (0, "DONE")
+    assert await quantity("SKU-1", "A") == 5
+
+
+async def test_an_older_snapshot_never_rolls_the_order_back() -> None:
+    account = await allegro_account()
+    await stocked_offer(account, "SKU-1", "111", {"A": 5})
+    early = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
+    late = early + dt.timedelta(minutes=5)
+    cancelled = OrderSnapshot(
+        external_id="form-1",
+        phase=OrderPhase.CANCELLED,
+        status="CANCELLED",
+        lines=(line(),),
+        updated_at=late,
+    )
+    ready = OrderSnapshot(
+        external_id="form-1",
+        phase=OrderPhase.READY,
+        status="READY_FOR_PROCESSING",
+        lines=(line(),),
+        updated_at=early,
+    )
+    await apply_order(account, cancelled)
+    result = await apply_order(account, ready)
+    assert (result.stale, result.state, result.deducted) == (True, "CANCELLED", 0)
+    order = await fetch_one("SELECT status FROM order_import")
+    assert order is not None and order["status"] == "CANCELLED"
     assert await quantity("SKU-1", "A") == 5

@@ -22,14 +22,19 @@ ORDER_ACTOR = Actor(email="order-import", source="order")
 OPEN_LINE = ("NEW", "CONFLICT")
 
 
-async def _upsert_order(account_id: int, snapshot: OrderSnapshot) -> dict[str, Any]:
-    row = await fetch_one(
+async def _upsert_order(account_id: int, snapshot: OrderSnapshot) -> dict[str, Any] | None:
+    """Insert or refresh the order row (locking it); None when the snapshot is older than the
+    one stored, so a late read (a webhook job behind a poll) never rolls the order back."""
+    return await fetch_one(
         "INSERT INTO order_import (account, external_id, status, state, revision, buyer, "
         "marketplace_updated_at, failures, created_at, updated_at) "
         "VALUES ({}, {}, {}, 'OPEN', {}, {}, {}, 0, now(), now()) "
         "ON CONFLICT (account, external_id) DO UPDATE SET status = EXCLUDED.status, "
         "revision = EXCLUDED.revision, buyer = EXCLUDED.buyer, "
         "marketplace_updated_at = EXCLUDED.marketplace_updated_at, updated_at = now() "
+        "WHERE order_import.marketplace_updated_at IS NULL "
+        "OR EXCLUDED.marketplace_updated_at IS NULL "
+        "OR EXCLUDED.marketplace_updated_at >= order_import.marketplace_updated_at "
         "RETURNING id, state",
         account_id,
         snapshot.external_id,
@@ -38,8 +43,6 @@ async def _upsert_order(account_id: int, snapshot: OrderSnapshot) -> dict[str, A
         snapshot.buyer[:254],
         snapshot.updated_at,
     )
-    assert row is not None
-    return row
 
 
 async def _store_lines(order_id: int, snapshot: OrderSnapshot) -> list[dict[str, Any]]:
@@ -116,12 +119,24 @@ async def _finish(order_id: int, phase: OrderPhase) -> tuple[str, list[dict[str,
     return state, lines
 
 
+async def _stale_result(account_id: int, external_id: str) -> ApplyResult:
+    row = await fetch_one(
+        "SELECT id, state FROM order_import WHERE account = {} AND external_id = {}",
+        account_id,
+        external_id,
+    )
+    assert row is not None, "the upsert only returns nothing for an existing, newer order"
+    return ApplyResult(order_id=int(row["id"]), state=str(row["state"]), stale=True)
+
+
 async def apply_order(
     account_id: int, snapshot: OrderSnapshot, *, restock_on_cancel: bool = True
 ) -> ApplyResult:
     """Bring the stock in line with one order as the marketplace shows it now (idempotent)."""
     async with engine().transaction():
         order = await _upsert_order(account_id, snapshot)
+        if order is None:
+            return await _stale_result(account_id, snapshot.external_id)
         lines = await _store_lines(int(order["id"]), snapshot)
         before = {int(line["id"]): str(line["status"]) for line in lines}
         result = ApplyResult(order_id=int(order["id"]), state=str(order["state"]))

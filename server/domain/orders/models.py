@@ -59,5 +59,7 @@ class ApplyResult(msgspec.Struct, kw_only=True):
     deducted: int = 0
     restocked: int = 0
     conflicts: int = 0
+    stale: bool = False
+    """The marketplace had shown a newer version of the order already: nothing was changed."""
     skus: list[str] = msgspec.field(default_factory=list)
     """SKUs whose stock moved (their pushes are enqueued after the commit)."""
