@@ -69,10 +69,31 @@ class EventStats(Base):
     latest_event: LatestEvent | None = None
 
 
+class FulfillmentProvider(Base):
+    """`fulfillment.provider`: `SELLER`, or `ALLEGRO` for One Fulfillment (Allegro's warehouse
+    ships the order and holds its stock; contract §7 E4, whether to deduct is our decision)."""
+
+    id: str
+
+
 class Fulfillment(Base):
     """`fulfillment` of a checkout form."""
 
     status: str | None = None
+    provider: FulfillmentProvider | None = None
+
+
+class Buyer(Base):
+    """`buyer` of a checkout form (only the login is kept)."""
+
+    login: str = ""
+
+
+class Payment(Base):
+    """`payment` of a checkout form: `finishedAt` is when the buyer paid (None: not yet, or cash
+    on delivery)."""
+
+    finished_at: str | None = None
 
 
 class CheckoutForm(Base):
@@ -80,6 +101,8 @@ class CheckoutForm(Base):
 
     id: str
     status: str
+    buyer: Buyer | None = None
+    payment: Payment | None = None
     line_items: list[LineItem] = msgspec.field(default_factory=list)
     fulfillment: Fulfillment | None = None
     revision: str | None = None
