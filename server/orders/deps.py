@@ -56,7 +56,9 @@ class ImportOptions:
 
     event_page_size: int = 1000
     form_page_size: int = 100
-    max_event_pages: int = 20
+    max_event_pages: int = 5
+    """Journal pages per run; the rest waits a minute. Forms are read one by one, so 5,000
+    events keep a run well inside the worker's job timeout."""
     max_form_pages: int = 20
     overlap: dt.timedelta = dt.timedelta(minutes=10)
     """How far before the watermark the safety net looks again (index lag, clock skew)."""

@@ -57,6 +57,18 @@ async def test_duplicate_ready_events_deduct_once_from_the_first_warehouse_with_
         assert (await load_cursor(env.account_id)).event_id == report.cursor
 
 
+async def test_events_out_of_order_across_pages_deduct_once() -> None:
+    async with order_env() as env:
+        journal = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "READY_FOR_PROCESSING"]
+        await env.buy((0, 2), eventOrder=journal)
+        report = await env.run(event_page_size=1)
+        assert (report.events, report.deducted) == (4, 1)
+        assert env.count(FORM_GET) == 4, "pages of one event: the form is read once per page"
+        assert (await load_cursor(env.account_id)).event_id == report.cursor
+        assert (await env.run()).events == 0
+        assert await quantity(env.sku(0), "A") == 8
+
+
 async def test_a_new_account_starts_at_the_latest_event() -> None:
     async with order_env(start=False) as env:
         await env.buy((0, 1))
