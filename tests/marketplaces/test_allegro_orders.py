@@ -81,3 +81,19 @@ async def test_checkout_forms_since_a_time_in_update_order() -> None:
 def test_allegro_time_has_milliseconds_and_z() -> None:
     moment = dt.datetime(2026, 1, 2, 4, 5, 6, 789999, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     assert allegro_time(moment) == "2026-01-02T03:05:06.789Z"
+
+
+async def test_event_refs_name_the_same_events_and_forms() -> None:
+    async with allegro_env() as env:
+        offer = next(o for o in env.offers_of() if o.status == "ACTIVE" and o.available >= 4)
+        lines = {"lines": [{"offerId": offer.id, "quantity": 1}]}
+        await env.admin("POST", f"/sellers/{SELLER}/orders", json=lines)
+        full = await env.client.order_events()
+        refs = await env.client.order_event_refs(types=["BOUGHT", "READY_FOR_PROCESSING"])
+        assert [(r.id, r.type) for r in refs] == [
+            (e.id, e.type) for e in full if e.type in ("BOUGHT", "READY_FOR_PROCESSING")
+        ]
+        forms = {r.order.checkout_form.id for r in refs if r.order.checkout_form}
+        assert forms == {e.order.checkout_form.id for e in full if e.order.checkout_form}
+        with pytest.raises(ValueError, match="limit"):
+            await env.client.order_event_refs(limit=0)

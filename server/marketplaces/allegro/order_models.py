@@ -56,6 +56,28 @@ class OrderEvents(Base):
     events: list[OrderEvent] = msgspec.field(default_factory=list)
 
 
+class EventOrderRef(Base):
+    """Only the checkout form an event names (see `OrderEventRef`)."""
+
+    checkout_form: CheckoutFormRef | None = None
+
+
+class OrderEventRef(Base):
+    """An event reduced to what an importer that re-reads the form needs: a line item the model
+    cannot read (in an event body nobody trusts) then cannot stop the journal."""
+
+    id: str
+    type: str
+    occurred_at: str | None = None
+    order: EventOrderRef = msgspec.field(default_factory=EventOrderRef)
+
+
+class OrderEventRefs(Base):
+    """`/order/events` response, reduced to `OrderEventRef`s."""
+
+    events: list[OrderEventRef] = msgspec.field(default_factory=list)
+
+
 class LatestEvent(Base):
     """`latestEvent` of `/order/event-stats`."""
 
@@ -118,6 +140,7 @@ class CheckoutForms(Base):
 
 
 events_decoder = msgspec.json.Decoder(OrderEvents)
+event_refs_decoder = msgspec.json.Decoder(OrderEventRefs)
 event_stats_decoder = msgspec.json.Decoder(EventStats)
 checkout_form_decoder = msgspec.json.Decoder(CheckoutForm)
 checkout_forms_decoder = msgspec.json.Decoder(CheckoutForms)

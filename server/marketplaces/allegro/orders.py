@@ -18,8 +18,10 @@ from server.marketplaces.allegro.order_models import (
     CheckoutForms,
     LatestEvent,
     OrderEvent,
+    OrderEventRef,
     checkout_form_decoder,
     checkout_forms_decoder,
+    event_refs_decoder,
     event_stats_decoder,
     events_decoder,
 )
@@ -35,6 +37,19 @@ def allegro_time(moment: dt.datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def _event_params(
+    after: str | None, types: Sequence[str] | None, limit: int
+) -> dict[str, str | int | list[str]]:
+    if not 1 <= limit <= MAX_EVENTS:
+        raise ValueError(f"limit must be between 1 and {MAX_EVENTS}")
+    params: dict[str, str | int | list[str]] = {"limit": limit}
+    if after is not None:
+        params["from"] = after
+    if types:
+        params["type"] = list(types)
+    return params
+
+
 class AllegroOrders(AllegroBase):
     """Order events and checkout forms."""
 
@@ -46,15 +61,21 @@ class AllegroOrders(AllegroBase):
         limit: int = MAX_EVENTS,
     ) -> list[OrderEvent]:
         """Events after event id `after` (exclusive), oldest first, at most `limit` (≤ 1000)."""
-        if not 1 <= limit <= MAX_EVENTS:
-            raise ValueError(f"limit must be between 1 and {MAX_EVENTS}")
-        params: dict[str, str | int | list[str]] = {"limit": limit}
-        if after is not None:
-            params["from"] = after
-        if types:
-            params["type"] = list(types)
+        params = _event_params(after, types, limit)
         response = await self.call("GET", "/order/events", params=params)
         return events_decoder.decode(response.content).events
+
+    async def order_event_refs(
+        self,
+        *,
+        after: str | None = None,
+        types: Sequence[str] | None = None,
+        limit: int = MAX_EVENTS,
+    ) -> list[OrderEventRef]:
+        """As `order_events`, each event reduced to its id, type, time and checkout form id."""
+        params = _event_params(after, types, limit)
+        response = await self.call("GET", "/order/events", params=params)
+        return event_refs_decoder.decode(response.content).events
 
     async def latest_event(self) -> LatestEvent | None:
         """The newest event (id and time), or None when the journal is empty."""
