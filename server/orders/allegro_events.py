@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from server.marketplaces.allegro.order_models import OrderEvent
+from server.marketplaces.allegro.order_models import OrderEventRef
 from server.orders.allegro_forms import FormRun, fetch_and_apply
 
 EVENT_TYPES = (
@@ -27,12 +27,12 @@ EVENT_TYPES = (
 """Every type that can change a form's status or lines; FULFILLMENT_STATUS_CHANGED cannot."""
 
 
-def _form_id(event: OrderEvent) -> str | None:
+def _form_id(event: OrderEventRef) -> str | None:
     form = event.order.checkout_form
     return None if form is None else form.id
 
 
-async def _settle_page(run: FormRun, events: Sequence[OrderEvent]) -> dict[str, bool]:
+async def _settle_page(run: FormRun, events: Sequence[OrderEventRef]) -> dict[str, bool]:
     """Form id → settled, each distinct form of the page read and applied once."""
     settled: dict[str, bool] = {}
     for event in events:
@@ -42,7 +42,9 @@ async def _settle_page(run: FormRun, events: Sequence[OrderEvent]) -> dict[str, 
     return settled
 
 
-def _last_done(events: Sequence[OrderEvent], settled: dict[str, bool]) -> tuple[str | None, bool]:
+def _last_done(
+    events: Sequence[OrderEventRef], settled: dict[str, bool]
+) -> tuple[str | None, bool]:
     """The id of the last event before the first unsettled one, and whether one was unsettled.
 
     An event without a checkout form (contract E1: a BOUGHT may lack it) has nothing to apply.
@@ -60,7 +62,7 @@ async def events_pass(run: FormRun, cursor: str | None) -> str | None:
     """Read and apply the journal after `cursor`; returns the cursor as now saved."""
     options, after, held = run.options, cursor, False
     for _ in range(options.max_event_pages):
-        events = await run.client.order_events(
+        events = await run.client.order_event_refs(
             after=after, types=EVENT_TYPES, limit=options.event_page_size
         )
         if not events:

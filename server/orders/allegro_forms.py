@@ -15,6 +15,8 @@ import dataclasses
 import datetime as dt
 import logging
 
+import msgspec
+
 from server.domain.db import fetch_one
 from server.domain.orders import (
     OrderLineIn,
@@ -146,10 +148,13 @@ async def fetch_and_apply(run: FormRun, form_id: str) -> bool:
     """Read a form (E4) and apply it; a 404 records a merged form. True when settled.
 
     Rate limits and refused tokens are the account's problem, not the form's: they propagate and
-    end the run without counting against the form.
+    end the run without counting against the form. A form our model cannot read counts against
+    the form (and is quarantined in the end) instead of stopping every run.
     """
     try:
         form = await run.client.checkout_form(form_id)
+    except msgspec.MsgspecError as error:
+        return await count_failure(run, form_id, error)
     except MarketplaceError as error:
         if isinstance(error, AllegroApiError) and error.status == 404:
             await mark_merged(run.account_id, form_id)

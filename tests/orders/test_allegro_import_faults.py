@@ -139,3 +139,19 @@ async def test_an_unknown_form_status_is_a_counted_failure_not_a_guess() -> None
         row = await fetch_one("SELECT failures, last_error FROM order_import")
         assert row is not None and row["failures"] == 1 and "ON_HOLD" in row["last_error"]
         assert await quantity(env.sku(0), "A") == 10
+
+
+async def test_an_unreadable_form_is_counted_against_it_and_the_safety_net_alerts(
+    alerts: list[Alert],
+) -> None:
+    async with order_env() as env:
+        start = await cursor(env)
+        broken = await env.buy((0, 1))
+        await env.buy((1, 1))
+        env.app.state.allegro.store.orders[broken].line_items[0].external_id = 12345
+        report = await env.run()
+        assert (report.status, report.failed, report.deducted) == ("partial", 1, 1)
+        row = await fetch_one("SELECT failures, last_error FROM order_import WHERE failures > 0")
+        assert row is not None and row["failures"] == 1 and "ValidationError" in row["last_error"]
+        assert [alert.kind for alert in alerts] == ["order_safety_net_failed"]
+        assert await cursor(env) == start
