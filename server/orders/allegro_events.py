@@ -16,15 +16,11 @@ from collections.abc import Sequence
 from server.marketplaces.allegro.order_models import OrderEventRef
 from server.orders.allegro_forms import FormRun, fetch_and_apply
 
-EVENT_TYPES = (
-    "BOUGHT",
-    "FILLED_IN",
-    "READY_FOR_PROCESSING",
-    "BUYER_CANCELLED",
-    "AUTO_CANCELLED",
-    "BUYER_MODIFIED",
-)
-"""Every type that can change a form's status or lines; FULFILLMENT_STATUS_CHANGED cannot."""
+EVENT_TYPES = ("BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING", "BUYER_CANCELLED", "AUTO_CANCELLED")
+"""The `type` filter: every documented type that changes a form's status. FULFILLMENT_STATUS_CHANGED
+cannot. BUYER_MODIFIED appears in the event schema but not among the filter's documented values
+(contract E1), so asking for it could be refused; a buyer's change moves `updatedAt`, and the
+safety net reads the form then."""
 
 
 def _form_id(event: OrderEventRef) -> str | None:
