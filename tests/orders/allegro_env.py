@@ -27,6 +27,7 @@ from server.domain.db import fetch
 from server.marketplaces.allegro.base import Polling
 from server.marketplaces.retry import RetryPolicy
 from server.orders import ImportOptions, ImportReport, OrderImportDeps, import_allegro_account
+from server.orders.lock import import_lock_key
 from server.sandboxes.allegro import SandboxClock, create_allegro_sandbox, generate_seed
 from server.sandboxes.common import FaultSettings, SandboxTransport
 from server.settings import get_settings
@@ -167,6 +168,8 @@ async def order_env(
         settings, redis, transport=SandboxTransport(app), polling=Polling(sleep=no_sleep)
     )
     admin = httpx.AsyncClient(transport=SandboxTransport(app), base_url="http://sandbox")
+    # Account ids restart at 1 in every test: a lock left by a test that failed must not linger.
+    await redis.delete(import_lock_key(1), import_lock_key(2))
     try:
         account_id = await _connect(admin, ("A", "B"))
         offers = _buyable(app, mapped)

@@ -11,6 +11,7 @@ from server.domain.alerts import Alert, add_alert_listener, remove_alert_listene
 from server.domain.db import fetch, fetch_one
 from server.domain.orders import MAX_ORDER_FAILURES, load_cursor
 from server.marketplaces.allegro.errors import AllegroRateLimitedError
+from server.orders.lock import import_lock_key
 from server.sandboxes.common import FaultSettings
 from tests.orders.allegro_env import (
     OrderEnv,
@@ -155,3 +156,15 @@ async def test_an_unreadable_form_is_counted_against_it_and_the_safety_net_alert
         assert row is not None and row["failures"] == 1 and "ValidationError" in row["last_error"]
         assert [alert.kind for alert in alerts] == ["order_safety_net_failed"]
         assert await cursor(env) == start
+
+
+async def test_a_dead_importers_lock_expires_and_only_its_owner_releases_it() -> None:
+    async with order_env() as env:
+        key = import_lock_key(env.account_id)
+        await env.deps.redis.set(key, "dead-worker", px=300)
+        await env.buy((0, 1))
+        assert (await env.run()).status == "busy"
+        assert await env.deps.redis.get(key) == b"dead-worker", "a busy importer leaves it alone"
+        await asyncio.sleep(0.4)
+        assert (await env.run()).deducted == 1
+        assert await env.deps.redis.exists(key) == 0
