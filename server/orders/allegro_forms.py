@@ -28,7 +28,7 @@ from server.domain.orders import (
 )
 from server.marketplaces.allegro.client import AllegroClient
 from server.marketplaces.allegro.errors import AllegroApiError, AllegroReconnectRequired
-from server.marketplaces.allegro.order_models import CheckoutForm
+from server.marketplaces.allegro.order_models import CheckoutForm, OrderEventRef
 from server.marketplaces.errors import MarketplaceError, RateLimitedError
 from server.orders.deps import ImportOptions, ImportReport
 
@@ -102,6 +102,10 @@ class FormRun:
     """When import began for the account (forms bought by then and never seen are history)."""
     applied: dict[str, str | None] = dataclasses.field(default_factory=dict)
     """Form id → revision applied in this run (the safety net skips what the journal did)."""
+    settled: dict[str, bool] = dataclasses.field(default_factory=dict)
+    """Form id → settled by its latest read in this run's journal pass (or by the safety net)."""
+    held_events: list[OrderEventRef] = dataclasses.field(default_factory=list)
+    """The journal from the first event whose form is not settled on (the cursor waits there)."""
 
 
 async def account_restocks(account_id: int) -> bool:

@@ -24,7 +24,7 @@ from server.domain.alerts import Alert, raise_alert
 from server.domain.orders import load_cursor, start_cursor
 from server.marketplaces.allegro.client import AllegroClient
 from server.marketplaces.allegro.errors import AllegroReconnectRequired
-from server.orders.allegro_events import events_pass
+from server.orders.allegro_events import events_pass, resume_after_safety_net
 from server.orders.allegro_forms import FormRun, account_restocks, parse_time
 from server.orders.allegro_safety import safety_pass
 from server.orders.deps import ImportOptions, ImportReport, OrderImportDeps
@@ -74,6 +74,11 @@ async def _run(client: AllegroClient, account_id: int, options: ImportOptions) -
         except msgspec.MsgspecError as error:
             report.status = "partial"
             await _unreadable_list(account_id, error)
+        else:
+            if run.held_events:
+                report.cursor = await resume_after_safety_net(run, report.cursor)
+    if run.held_events:
+        report.status = "partial"
     return report
 
 

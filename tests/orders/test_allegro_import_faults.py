@@ -133,12 +133,14 @@ async def test_rate_limits_end_the_run_without_counting_against_the_form() -> No
 
 async def test_an_unknown_form_status_is_a_counted_failure_not_a_guess() -> None:
     async with order_env() as env:
+        start = await cursor(env)
         form = await env.buy((0, 1))
         env.app.state.allegro.store.orders[form].status = "ON_HOLD"
-        report = await env.run(safety_net=False)
-        assert (report.status, report.failed, report.deducted) == ("partial", 1, 0)
+        report = await env.run()
+        assert (report.status, report.failed, report.deducted) == ("partial", 2, 0)
         row = await fetch_one("SELECT failures, last_error FROM order_import")
-        assert row is not None and row["failures"] == 1 and "ON_HOLD" in row["last_error"]
+        assert row is not None and row["failures"] == 2 and "ON_HOLD" in row["last_error"]
+        assert await cursor(env) == start, "the safety net failed it too: the cursor still waits"
         assert await quantity(env.sku(0), "A") == 10
 
 
@@ -168,3 +170,19 @@ async def test_a_dead_importers_lock_expires_and_only_its_owner_releases_it() ->
         await asyncio.sleep(0.4)
         assert (await env.run()).deducted == 1
         assert await env.deps.redis.exists(key) == 0
+
+
+async def test_a_form_the_safety_net_applied_at_its_events_revision_frees_the_cursor() -> None:
+    async with order_env() as env:
+        start = await cursor(env)
+        stuck = await env.buy((0, 1))
+        env.set_faults(
+            FaultSettings(share_5xx=1.0, path_prefixes=[f"/order/checkout-forms/{stuck}"])
+        )
+        report = await env.run()
+        assert (report.status, report.failed, report.deducted) == ("done", 1, 1)
+        assert await cursor(env) == report.cursor != start
+        assert (await order_states())[stuck] == "DONE"
+        again = await env.run()
+        assert (again.events, again.deducted, again.failed) == (0, 0, 0)
+        assert await quantity(env.sku(0), "A") == 9
