@@ -376,11 +376,13 @@ class OrderLine(Table, tablename="order_line"):
 
 class OrderCursor(Table, tablename="order_cursor"):
     """Where an account's order import resumes: Allegro's last processed event id, and the
-    `updatedAt` watermark of the safety-net (Allegro) or search (Wix) pass."""
+    `updatedAt` watermark of the safety-net (Allegro) or search (Wix) pass. `started_at` is when
+    import began for the account: orders bought before it and never seen are history."""
 
     account = ForeignKey(MarketplaceAccount, null=False, unique=True, on_delete=OnDelete.cascade)
     event_id = Varchar(length=256, null=True, default=None)
     watermark = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()
 
 

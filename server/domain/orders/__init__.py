@@ -6,6 +6,7 @@ from server.domain.orders.cursor import (
     load_cursor,
     save_event_id,
     save_watermark,
+    start_cursor,
 )
 from server.domain.orders.failures import (
     MAX_ORDER_FAILURES,
@@ -30,4 +31,5 @@ __all__ = [
     "record_order_failure",
     "save_event_id",
     "save_watermark",
+    "start_cursor",
 ]

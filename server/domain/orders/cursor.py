@@ -14,16 +14,38 @@ class OrderCursorState(msgspec.Struct, frozen=True, kw_only=True):
 
     event_id: str | None = None
     watermark: dt.datetime | None = None
+    started_at: dt.datetime | None = None
 
 
 async def load_cursor(account_id: int) -> OrderCursorState:
     """The stored position, or an empty one for an account never imported."""
     row = await fetch_one(
-        "SELECT event_id, watermark FROM order_cursor WHERE account = {}", account_id
+        "SELECT event_id, watermark, started_at FROM order_cursor WHERE account = {}", account_id
     )
     if row is None:
         return OrderCursorState()
-    return OrderCursorState(event_id=row["event_id"], watermark=row["watermark"])
+    return OrderCursorState(
+        event_id=row["event_id"], watermark=row["watermark"], started_at=row["started_at"]
+    )
+
+
+async def start_cursor(
+    account_id: int, event_id: str | None, started_at: dt.datetime
+) -> OrderCursorState:
+    """Give a new account its first position in one write: event id, watermark and start time.
+
+    An account that already has a position keeps it (a second importer racing to start it, or a
+    restart), and that position is returned.
+    """
+    await fetch_one(
+        "INSERT INTO order_cursor (account, event_id, watermark, started_at, updated_at) "
+        "VALUES ({}, {}, {}, {}, now()) ON CONFLICT (account) DO NOTHING RETURNING id",
+        account_id,
+        event_id,
+        started_at,
+        started_at,
+    )
+    return await load_cursor(account_id)
 
 
 async def save_event_id(account_id: int, event_id: str) -> None:
