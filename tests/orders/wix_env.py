@@ -170,9 +170,10 @@ async def wix_orders_env() -> AsyncIterator[WixOrdersEnv]:
         retry=RetryPolicy(attempts=3, sleep=no_sleep),
     )
     admin = httpx.AsyncClient(transport=SandboxTransport(app), base_url="http://sandbox")
-    stale = [key async for key in redis.scan_iter(match="stockbridge:lock:orders:*")]
-    if stale:
-        await redis.delete(*stale)
+    for pattern in ("stockbridge:lock:orders:*", "stockbridge:webhook:*"):
+        stale = [key async for key in redis.scan_iter(match=pattern)]
+        if stale:  # account ids start at 1 in every test: forget earlier tests' locks and counts
+            await redis.delete(*stale)
     try:
         account_id = await _account(connector)
         deps = WixImportDeps(redis=redis, wix=connector)
