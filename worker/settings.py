@@ -10,6 +10,7 @@ from arq.connections import RedisSettings
 from server.settings import get_settings
 from worker.context import COMMAND_TIMEOUT_S, shutdown, startup
 from worker.jobs.housekeeping import purge_sessions
+from worker.jobs.orders_wix import WIX_ORDER_FUNCTIONS, import_wix_orders_all
 from worker.jobs.sync import SYNC_FUNCTIONS, reconcile
 
 
@@ -21,10 +22,11 @@ def _every(minutes: int) -> set[int]:
 class WorkerSettings:
     """Jobs, cron schedule and connections of the StockBridge worker."""
 
-    functions: ClassVar[list[Any]] = [purge_sessions, *SYNC_FUNCTIONS]
+    functions: ClassVar[list[Any]] = [purge_sessions, *SYNC_FUNCTIONS, *WIX_ORDER_FUNCTIONS]
     cron_jobs: ClassVar[list[Any]] = [
         cron(purge_sessions, minute={7}, run_at_startup=True, unique=True),
         cron(reconcile, minute=_every(get_settings().sync_interval_minutes), unique=True),
+        cron(import_wix_orders_all, minute=_every(1), unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
