@@ -41,7 +41,8 @@ class WixImportReport(msgspec.Struct, kw_only=True):
     """What one poll of an account did.
 
     `blocked` says an order failed (and is not quarantined): the watermark waits before it.
-    `conflicts` counts the conflicting lines of the orders read (old and new).
+    `conflicts` counts the conflicting lines of the orders read (old and new); `before_origin`
+    the orders created before the account was connected (never applied).
     """
 
     account_id: int
@@ -52,6 +53,7 @@ class WixImportReport(msgspec.Struct, kw_only=True):
     conflicts: int = 0
     failed: list[str] = msgspec.field(default_factory=list)
     quarantined: int = 0
+    before_origin: int = 0
     blocked: bool = False
     watermark: dt.datetime | None = None
 

@@ -14,9 +14,10 @@ for clock skew between Wix's `updatedDate` and the moment they become searchable
 search can be is not documented [contract 9], so the overlap is generous and re-reading is free
 of side effects.
 
-A new account's first import starts at the moment the account was connected, but at most
-`FIRST_IMPORT_LOOKBACK` back: orders placed before an account was connected were already out of
-the stock counts people entered. That start is saved at once, so it never slides.
+An account's orders start when the account was connected (`created_at`, its *origin*): orders
+created before it were already out of the stock counts people entered, so they are never applied,
+not even when Wix changes them later (a fulfilment, a cancellation). The first poll's window
+starts at the origin, saved at once as the watermark.
 
 Wix lowers its own inventory at checkout; the fan-out push after a deduction sets absolute
 quantities, so nothing is subtracted twice there.
@@ -39,11 +40,10 @@ from server.marketplaces.wix.orders import ORDERS_PAGE_SIZE, WixOrder
 from server.orders.account_lock import ImportLock, account_import_lock
 from server.orders.wix_account import WixImportAccount, load_import_account
 from server.orders.wix_deps import WixImportDeps, WixImportReport
-from server.orders.wix_mapping import order_time, snapshot_of, wix_time
+from server.orders.wix_mapping import order_time, parse_wix_time, snapshot_of, wix_time
 
 logger = logging.getLogger(__name__)
 
-FIRST_IMPORT_LOOKBACK = dt.timedelta(days=1)
 SORT_UPDATED_ASC = [{"fieldName": "updatedDate", "order": "ASC"}]
 
 
@@ -60,13 +60,18 @@ async def import_wix_account(deps: WixImportDeps, account_id: int) -> WixImportR
 
 
 async def _start(account: WixImportAccount) -> dt.datetime:
-    """The saved watermark, or (saved now) the first import's start."""
+    """The saved watermark, or (saved now) the account's origin."""
     cursor = await load_cursor(account.record.id)
     if cursor.watermark is not None:
         return cursor.watermark
-    start = max(account.record.created_at, dt.datetime.now(dt.UTC) - FIRST_IMPORT_LOOKBACK)
-    await save_watermark(account.record.id, start)
-    return start
+    await save_watermark(account.record.id, account.record.created_at)
+    return account.record.created_at
+
+
+def predates(account: WixImportAccount, order: WixOrder) -> bool:
+    """Whether the order was created before the account's origin (then it is never applied)."""
+    created = parse_wix_time(order.created_date)
+    return created is not None and created < account.record.created_at
 
 
 async def _import_since_watermark(
@@ -101,6 +106,9 @@ async def _import_listed(
 ) -> bool:
     """Apply one listed order; False when it failed and the watermark must wait for it."""
     report.orders += 1
+    if predates(account, order):
+        report.before_origin += 1
+        return True
     try:
         result = await apply_order(
             account.record.id, snapshot_of(order), restock_on_cancel=account.restock_on_cancel
@@ -122,7 +130,9 @@ async def _import_listed(
 async def import_order_by_id(
     deps: WixImportDeps, account_id: int, order_id: str
 ) -> ApplyResult | None:
-    """Read one order from Wix (never from the webhook's body) and apply it; None on a 404.
+    """Read one order from Wix (never from the webhook's body) and apply it.
+
+    None when Wix does not know the order (404) or it predates the account (see `predates`).
 
     The poll also finds the order (its `updatedDate` moved), so this is only a shortcut: a failure
     here is raised for the caller to log, and the poll counts it if it persists.
@@ -136,6 +146,9 @@ async def import_order_by_id(
                 logger.info("Wix order %s not found for account %d", order_id, account_id)
                 return None
             raise
+    if predates(account, order):
+        logger.info("Wix order %s predates account %d: not imported", order_id, account_id)
+        return None
     return await apply_order(
         account_id, snapshot_of(order), restock_on_cancel=account.restock_on_cancel
     )

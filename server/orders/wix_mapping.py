@@ -18,6 +18,10 @@ Phase, from `status` and `paymentStatus` (contract 5.3, [DOC] enums; Wix Orders 
 
 `archived` only hides an order in Wix's dashboard; it changes nothing here.
 
+Edited orders (Wix's order editing) are read as they are now: a line added later is deducted, but
+a deducted line whose quantity changed, or that was removed, is not adjusted (`apply_order` keeps
+a moved line as it was); how Wix reports edits is not documented well enough to act on.
+
 Lines: only Wix Stores items (`catalogReference.appId` in `STORES_APP_IDS`) hold our stock; other
 apps' items (gift cards, bookings) and custom lines without a catalogue reference are SKIPPED with
 the reason. `catalogItemId` is the Stores product id, `options.variantId` the variant id (V1's

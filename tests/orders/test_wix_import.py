@@ -172,3 +172,21 @@ async def test_unknown_order_id_changes_nothing() -> None:
         )
     assert result is None
     assert await fetch("SELECT id FROM order_import") == []
+
+
+async def test_orders_created_before_the_account_are_never_applied() -> None:
+    async with wix_orders_env() as env:
+        env.clock.tick(-3600)  # an order from an hour before the account was connected
+        old = await env.place(line("MUG", 2))
+        env.clock.tick(3600)
+        await rewind_watermark(env.account_id)
+        await import_wix_account(env.deps, env.account_id)
+        await rewind_watermark(env.account_id)
+        report = await import_wix_account(env.deps, env.account_id)
+        by_id = await import_order_by_id(env.deps, env.account_id, old)
+        await env.act(old, "cancel")  # changed now: listed again, still not ours
+        cancelled = await import_wix_account(env.deps, env.account_id)
+    assert (report.orders, report.before_origin, report.deducted) == (1, 1, 0)
+    assert by_id is None and cancelled.before_origin == 1
+    assert await fetch("SELECT id FROM order_import") == []
+    assert await quantity("MUG", "A") == 10
