@@ -46,12 +46,22 @@ async def test_the_key_is_checked_stored_and_never_shown(
     not_pem = await patch_key(client, admin_headers, created["id"], "-----BEGIN PUBLIC KEY-----x")
     weak = pem_of(ec.generate_private_key(ec.SECP256R1()))
     not_rsa = await patch_key(client, admin_headers, created["id"], weak)
+    rotated = await client.patch(
+        f"/api/accounts/{created['id']}",
+        json={"credentials": {"api_key": "rotated-api-key-0001"}},
+        headers=admin_headers,
+    )
+    kept = await load_credentials(created["id"])
     cleared = await patch_key(client, admin_headers, created["id"], "")
     after = await load_credentials(created["id"])
     assert isinstance(stored, WixCredentials) and stored.webhook_public_key == RSA_PEM
     assert shown.startswith("RSA 2048, sha256:") and RSA_PEM.splitlines()[1] not in str(created)
     assert [r.status_code for r in (not_pem, not_rsa)] == [422, 422]
+    assert (
+        rotated.status_code == 200 and rotated.json()["credentials"]["webhook_public_key"] == shown
+    )
+    assert isinstance(kept, WixCredentials) and kept.webhook_public_key == RSA_PEM
     assert not_pem.json()["field"] == "credentials.webhook_public_key"
     assert cleared.status_code == 200 and "webhook_public_key" not in cleared.json()["credentials"]
     assert isinstance(after, WixCredentials) and after.webhook_public_key is None
-    assert after.api_key == WIX_CREDENTIALS["api_key"]
+    assert after.api_key == "rotated-api-key-0001"
