@@ -32,11 +32,8 @@ class Marketplace(enum.StrEnum):
 
 
 class WixCredentials(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A Wix site owner's API key, with the site id (`wix-site-id`) and account id it belongs to.
-
-    `webhook_public_key` (optional, PEM) is the public key of the Wix app whose webhooks this
-    account accepts; without it the webhook endpoint refuses everything and polling imports.
-    """
+    """A Wix site owner's API key, site id (`wix-site-id`) and account id; optionally the PEM
+    public key of the Wix app whose webhooks the account accepts (none: webhooks refused)."""
 
     api_key: str
     site_id: str
@@ -62,10 +59,7 @@ INPUT_FIELDS: dict[Marketplace, tuple[str, ...]] = {
     Marketplace.ALLEGRO: ("client_id", "client_secret"),
 }
 """What a person types for each marketplace; Allegro tokens come only from the OAuth flow."""
-OPTIONAL_FIELDS: dict[Marketplace, tuple[str, ...]] = {
-    Marketplace.WIX: ("webhook_public_key",),
-    Marketplace.ALLEGRO: (),
-}
+OPTIONAL_FIELDS = {Marketplace.WIX: ("webhook_public_key",), Marketplace.ALLEGRO: ()}
 """What a person may type too; a blank value clears it."""
 
 FIELD_LABELS = {
@@ -130,13 +124,17 @@ def _check_value(name: str, value: object) -> str:
     return text
 
 
-def _check_optional(name: str, value: object) -> str | None:
-    """An optional value: None when blank, else checked by its own rule."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if name == "webhook_public_key":
+def _check_any(name: str, value: object) -> str:
+    """A value checked by its field's rule: a public key's, or a header-safe token's."""
+    if name in PEM_FIELDS:
         return clean_public_key_pem(value, field=f"credentials.{name}")
     return _check_value(name, value)
+
+
+def _check_optional(name: str, value: object) -> str | None:
+    """An optional value: None when blank, else checked by its own rule."""
+    blank = value is None or (isinstance(value, str) and not value.strip())
+    return None if blank else _check_any(name, value)
 
 
 def clean_credentials(marketplace: Marketplace, raw: Mapping[str, object]) -> Credentials:
@@ -184,16 +182,9 @@ def check_credentials(credentials: Credentials) -> None:
         value = getattr(credentials, name)
         if name in SHOWN_IN_FULL:
             continue
-        if name in PEM_FIELDS:
-            if value is not None and clean_public_key_pem(value, field=name) != value:
-                raise ValidationFailedError(
-                    f"{FIELD_LABELS[name]} is not in its canonical form",
-                    field=f"credentials.{name}",
-                )
-            continue
-        if isinstance(value, str) and _check_value(name, value) != value:
+        if isinstance(value, str) and _check_any(name, value) != value:
             raise ValidationFailedError(
-                f"{FIELD_LABELS.get(name, name)} must not start or end with spaces",
+                f"{FIELD_LABELS.get(name, name)} must be stored as checked (no spaces around it)",
                 field=f"credentials.{name}",
             )
 
