@@ -40,7 +40,13 @@ from server.marketplaces.wix.orders import ORDERS_PAGE_SIZE, WixOrder
 from server.orders.account_lock import ImportLock, account_import_lock
 from server.orders.wix_account import WixImportAccount, load_import_account
 from server.orders.wix_deps import WixImportDeps, WixImportReport
-from server.orders.wix_mapping import order_time, parse_wix_time, snapshot_of, wix_time
+from server.orders.wix_mapping import (
+    UnreadableOrderError,
+    order_time,
+    parse_wix_time,
+    snapshot_of,
+    wix_time,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +102,12 @@ async def _import_since_watermark(
     report.blocked = blocked
 
 
-def _later(mark: dt.datetime | None, order: WixOrder) -> dt.datetime:
-    moment = order_time(order)
+def _later(mark: dt.datetime | None, order: WixOrder) -> dt.datetime | None:
+    """The later of `mark` and the order's last change (an undated order moves nothing)."""
+    try:
+        moment = order_time(order)
+    except UnreadableOrderError:
+        return mark
     return moment if mark is None else max(mark, moment)
 
 
