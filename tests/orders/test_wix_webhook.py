@@ -160,11 +160,12 @@ async def test_malformed_bodies_are_400_and_unknown_accounts_404(
     bad_id = await deliver(client, env.account_id, signed_event("../../stores/v1/products"))
     binary = await deliver(client, env.account_id, b"\xff\xfe")
     unknown = await deliver(client, 999, signed_event("abc"))
+    huge = await deliver(client, env.account_id, b"a" * 100_000)
     assert [r.status_code for r in (no_jwt, junk, no_envelope, no_order, bad_id, binary)] == [
         400
     ] * 6
     assert no_jwt.json()["code"] == "malformed_webhook"
-    assert unknown.status_code == 404
+    assert (unknown.status_code, huge.status_code) == (404, 413)
     assert await queued_imports(app_of(client).state.arq) == []
 
 
