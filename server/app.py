@@ -26,6 +26,7 @@ from server.api.sync import SyncController
 from server.api.sync_events import sync_events
 from server.api.warehouses import WarehouseController
 from server.api.wix_compat import WixCompatController
+from server.api.wix_webhooks import wix_order_webhook
 from server.dashboard.routes import dashboard_routes
 from server.lifespan import open_resources
 from server.settings import Settings, get_settings
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             sync_events,
             WixCompatController,
+            wix_order_webhook,
             *dashboard_routes(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

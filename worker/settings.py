@@ -11,6 +11,7 @@ from server.settings import get_settings
 from worker.context import COMMAND_TIMEOUT_S, shutdown, startup
 from worker.jobs.housekeeping import purge_sessions
 from worker.jobs.orders import ORDER_FUNCTIONS, import_orders
+from worker.jobs.orders_wix import WIX_ORDER_FUNCTIONS
 from worker.jobs.sync import SYNC_FUNCTIONS, reconcile
 
 
@@ -22,7 +23,12 @@ def _every(minutes: int) -> set[int]:
 class WorkerSettings:
     """Jobs, cron schedule and connections of the StockBridge worker."""
 
-    functions: ClassVar[list[Any]] = [purge_sessions, *SYNC_FUNCTIONS, *ORDER_FUNCTIONS]
+    functions: ClassVar[list[Any]] = [
+        purge_sessions,
+        *SYNC_FUNCTIONS,
+        *ORDER_FUNCTIONS,
+        *WIX_ORDER_FUNCTIONS,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(purge_sessions, minute={7}, run_at_startup=True, unique=True),
         cron(reconcile, minute=_every(get_settings().sync_interval_minutes), unique=True),

@@ -19,8 +19,9 @@ Credentials = Annotated[
     dict[str, Any],
     msgspec.Meta(
         max_length=10,
-        description="Wix: api_key, site_id, account_id. Allegro: client_id, client_secret. "
-        "Values are strings; the domain checks each and names the one at fault.",
+        description="Wix: api_key, site_id, account_id, optional webhook_public_key (the Wix "
+        "app's PEM key; blank clears it). Allegro: client_id, client_secret. Values are strings; "
+        "the domain checks each and names the one at fault.",
     ),
 ]
 SafetyBuffer = Annotated[int, msgspec.Meta(ge=0, le=MAX_QUANTITY)]

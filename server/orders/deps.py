@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from server.domain.accounts import AccountRecord
 from server.domain.orders import save_event_id
 from server.marketplaces.allegro.client import AllegroClient
+from server.orders.wix_deps import WixClients
 
 ImportStatus = Literal["done", "partial", "busy", "inactive", "not_connected", "unsupported"]
 SaveEvent = Callable[[int, str], Awaitable[None]]
@@ -38,6 +39,8 @@ class OrderImportDeps:
 
     redis: Redis
     allegro: AllegroClients
+    wix: WixClients | None = None
+    """Wix clients (`WixConnector`); None where only Allegro is imported (Allegro tests)."""
 
 
 def _utc_now() -> dt.datetime:

@@ -1,7 +1,7 @@
 """The order-import jobs (DESIGN §6): a cron fan-out and one thin job per account.
 
 `import_orders` runs every minute and queues `import_account_orders` for every active account
-whose marketplace has an importer (`server.orders.registry.IMPORTERS`: Allegro for now), with the
+whose marketplace has an importer (`server.orders.registry.IMPORTERS`: Allegro and Wix), with the
 job id `import_orders:{account_id}`. The per-account job dispatches on the account's marketplace.
 """
 
@@ -19,7 +19,7 @@ from server.orders.jobs import start_order_import
 def deps_of(ctx: dict[str, Any]) -> OrderImportDeps:
     """The importers' dependencies from the worker context."""
     arq: ArqRedis = ctx["redis"]
-    return OrderImportDeps(redis=arq, allegro=ctx["allegro"])
+    return OrderImportDeps(redis=arq, allegro=ctx["allegro"], wix=ctx.get("wix"))
 
 
 async def import_orders(ctx: dict[str, Any]) -> list[int]:
