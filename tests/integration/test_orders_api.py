@@ -8,47 +8,22 @@ from typing import Any
 
 import httpx
 import pytest
-from arq.constants import default_queue_name, job_key_prefix
+from arq.constants import job_key_prefix
 
 from server.domain.accounts import set_account_active
-from server.domain.orders import OrderLineIn, OrderPhase, OrderSnapshot, apply_order
+from server.domain.orders import OrderPhase, apply_order
 from server.jobs import IMPORT_ACCOUNT_ORDERS, import_job_id
 from tests.integration.accounts_helpers import app_of
-from tests.orders.helpers import allegro_account, operations, quantity, stocked_offer, wix_account
+from tests.integration.orders_helpers import forget_import_jobs, seed_orders, snapshot
+from tests.orders.helpers import allegro_account, operations, quantity, stocked_offer
 
 pytestmark = pytest.mark.usefixtures("warehouses")
 
 
-def snapshot(
-    form_id: str, phase: OrderPhase, offer: str = "111", qty: int = 2, status: str = ""
-) -> OrderSnapshot:
-    line = OrderLineIn(external_line_id=f"{form_id}-l1", quantity=qty, offer_id=offer, name="Mug")
-    return OrderSnapshot(
-        external_id=form_id, phase=phase, status=status or phase.value, lines=(line,)
-    )
-
-
 @pytest.fixture
 async def orders() -> dict[str, int]:
-    """Five orders over two accounts: DONE, CONFLICT, OPEN (status BOUGHT), CANCELLED, DONE."""
-    seller = await allegro_account(("A",))
-    shop = await wix_account(("A",))
-    await stocked_offer(seller, "SKU-1", "111", {"A": 10})
-    ids = {"seller": seller, "shop": shop}
-    for form_id, phase, offer, status in (
-        ("done", OrderPhase.READY, "111", ""),
-        ("conflict", OrderPhase.READY, "999", ""),
-        ("open", OrderPhase.PENDING, "111", "BOUGHT"),
-        ("cancelled", OrderPhase.CANCELLED, "111", ""),
-    ):
-        result = await apply_order(seller, snapshot(form_id, phase, offer, status=status))
-        ids[form_id] = result.order_id
-    wix_line = OrderLineIn(external_line_id="w1", quantity=1, external_sku="SKU-1")
-    wix = OrderSnapshot(
-        external_id="wix-1", phase=OrderPhase.READY, status="APPROVED", lines=(wix_line,)
-    )
-    ids["wix"] = (await apply_order(shop, wix)).order_id
-    return ids
+    """Five orders over two accounts (see `seed_orders`)."""
+    return await seed_orders()
 
 
 async def _ids(client: httpx.AsyncClient, headers: dict[str, str], query: str) -> list[str]:
@@ -234,17 +209,9 @@ async def test_resolve_refusals_name_the_field(
 async def import_jobs(client: httpx.AsyncClient) -> AsyncIterator[None]:
     """No import job ids left from other tests (account ids restart at 1); none left after."""
     arq = app_of(client).state.arq
-
-    async def forget() -> None:
-        keys = [key async for key in arq.scan_iter(match=f"{job_key_prefix}import_orders:*")]
-        job_ids = [key.decode().removeprefix(job_key_prefix) for key in keys]
-        if keys:
-            await arq.delete(*keys)
-            await arq.zrem(default_queue_name, *job_ids)
-
-    await forget()
+    await forget_import_jobs(arq)
     yield
-    await forget()
+    await forget_import_jobs(arq)
 
 
 @pytest.mark.usefixtures("import_jobs")
