@@ -64,8 +64,8 @@ async def line_resolve(
     except DomainError as error:
         form_error = FormError.from_domain(f"resolve-{line_id}", error, values)
         return await conflicts_page(request, form_error=form_error, status=error.status_code)
-    outcome = "deducted" if resolved.status == "DEDUCTED" else resolved.status.lower()
+    outcome, state = resolved.status.lower(), resolved.order_state.lower()
     return redirect_with_flash(
         f"/orders/{resolved.order_id}",
-        f"Order line mapped to {resolved.sku}: {outcome}. The order is {resolved.order_state}.",
+        f"Order line mapped to {resolved.sku}: {outcome}. The order is {state}.",
     )

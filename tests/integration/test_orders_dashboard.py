@@ -87,7 +87,7 @@ async def test_resolve_from_the_conflicts_page(
     shown = await client.get(
         done.headers["location"], headers={"Cookie": _with_flash(done, cookie)}
     )
-    assert "Order line mapped to SKU-1: deducted. The order is DONE." in shown.text
+    assert "Order line mapped to SKU-1: deducted. The order is done." in shown.text
     assert 'data-state="DEDUCTED"' in shown.text
     assert await quantity("SKU-1", "A") == 5
     again = await client.post(url, data={"_csrf": csrf, "sku": "SKU-1"}, headers=cookie)
