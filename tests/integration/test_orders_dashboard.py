@@ -14,7 +14,7 @@ from server.domain.auth import create_session
 from server.domain.db import fetch_one
 from server.domain.users import UserRecord
 from server.jobs import import_job_id
-from tests.integration.accounts_helpers import app_of
+from tests.integration.accounts_helpers import ALLEGRO_CLIENT, ALLEGRO_SECRET, app_of
 from tests.integration.orders_helpers import forget_import_jobs, seed_orders
 from tests.orders.helpers import operations, quantity, stocked_offer
 
@@ -175,3 +175,25 @@ async def test_restock_on_cancel_on_the_account_form_and_api(
     assert kept.json()["restock_on_cancel"] is False
     bad = await client.patch(account, json={"restock_on_cancel": "maybe"}, headers=admin_headers)
     assert bad.status_code == 400 and bad.json()["field"] == "restock_on_cancel"
+
+
+async def test_new_account_without_restock_on_cancel(
+    client: httpx.AsyncClient, admin: UserRecord
+) -> None:
+    cookie, csrf = await _session(admin)
+    form = {
+        "_csrf": csrf,
+        "marketplace": "allegro",
+        "name": "No restock",
+        "source_warehouses": "A",
+        "safety_buffer": "0",
+        "restock_on_cancel": "0",
+        "credentials.client_id": ALLEGRO_CLIENT,
+        "credentials.client_secret": ALLEGRO_SECRET,
+    }
+    created = await client.post("/accounts", data=form, headers=cookie)
+    assert created.status_code == 303, created.text
+    row = await fetch_one("SELECT restock_on_cancel FROM marketplace_account")
+    assert row == {"restock_on_cancel": False}
+    page = await client.get("/accounts?marketplace=allegro", headers=cookie)
+    assert 'name="restock_on_cancel" value="1" checked' in page.text
