@@ -82,8 +82,7 @@ class AccountChanges(msgspec.Struct, kw_only=True):
 _JSON = msgspec.json.Encoder()
 _SELECT = (
     "SELECT a.id, a.marketplace, a.name, a.active, a.safety_buffer, a.restock_on_cancel, "
-    "a.credentials, "
-    "a.created_at, a.updated_at, a.credentials_updated_at, "
+    "a.credentials, a.created_at, a.updated_at, a.credentials_updated_at, "
     "ARRAY(SELECT w.code FROM account_warehouse aw JOIN warehouse w ON w.id = aw.warehouse "
     "WHERE aw.account = a.id ORDER BY aw.position, w.code) AS source_warehouses, "
     "(SELECT count(*) FROM listing l WHERE l.account = a.id)::int AS listings_count "
@@ -211,7 +210,7 @@ def _current_credentials(marketplace: Marketplace, envelope: Any) -> Credentials
 
 
 async def update_account(account_id: int, changes: AccountChanges) -> AccountRecord:
-    """Rename, rotate credentials, change source warehouses or the safety buffer, in one go."""
+    """Rename, rotate credentials, change source warehouses, buffer or restock, in one go."""
     async with engine().transaction():
         row = await fetch_one(
             "SELECT marketplace, name, credentials FROM marketplace_account "
