@@ -20,6 +20,7 @@ from server.api.auth import AuthController
 from server.api.health import health
 from server.api.listings import ListingController
 from server.api.operations import OperationController
+from server.api.orders import OrderController
 from server.api.products import ProductController
 from server.api.stock import StockController
 from server.api.sync import SyncController
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             ListingController,
             SyncController,
+            OrderController,
             sync_events,
             WixCompatController,
             wix_order_webhook,

@@ -33,6 +33,13 @@ SourceWarehouses = Annotated[
         description="warehouse codes whose stock feeds the account; orders draw from the first",
     ),
 ]
+RestockOnCancel = Annotated[
+    bool,
+    msgspec.Meta(
+        description="when an order is cancelled after its stock was deducted, give the units "
+        "back to the warehouse they came from"
+    ),
+]
 ItemId = Annotated[str, msgspec.Meta(max_length=100)]
 
 
@@ -48,6 +55,7 @@ class AccountCreate(Input):
     credentials: Credentials
     source_warehouses: SourceWarehouses
     safety_buffer: SafetyBuffer = 0
+    restock_on_cancel: RestockOnCancel = True
 
 
 class AccountUpdate(Input):
@@ -57,6 +65,7 @@ class AccountUpdate(Input):
     credentials: Credentials | None = None
     source_warehouses: SourceWarehouses | None = None
     safety_buffer: SafetyBuffer | None = None
+    restock_on_cancel: RestockOnCancel | None = None
 
 
 class ListingCreate(Input):
