@@ -106,26 +106,3 @@ def product_sync_listener(arq: ArqRedis) -> StockChangeListener:
             await enqueue_product_sync(arq, sku)
 
     return listener
-
-
-IMPORT_ACCOUNT_ORDERS = "import_account_orders"
-"""The worker job that imports one account's orders: `import_account_orders(ctx, account_id)`."""
-
-
-def import_job_id(account_id: int) -> str:
-    """The arq job id of an account's order import (one queued or running at a time)."""
-    return f"import_orders:{account_id}"
-
-
-async def enqueue_order_imports(
-    arq: ArqRedis, account_ids: list[int]
-) -> tuple[list[int], list[int]]:
-    """Queue an order import per account; returns (queued now, already queued or running)."""
-    queued: list[int] = []
-    waiting: list[int] = []
-    for account_id in account_ids:
-        job = await arq.enqueue_job(
-            IMPORT_ACCOUNT_ORDERS, account_id, _job_id=import_job_id(account_id)
-        )
-        (queued if job is not None else waiting).append(account_id)
-    return queued, waiting

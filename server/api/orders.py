@@ -1,7 +1,7 @@
 """`/api/orders`: imported orders, their lines and stock moves, conflicts, and "import now".
 
 Everyone reads; admins resolve conflicts and start imports. An import is queued by job name
-(`server.jobs.IMPORT_ACCOUNT_ORDERS`) with one job id per account, so asking twice queues once.
+(`server.orders.jobs.IMPORT_ACCOUNT_ORDERS`) with one job id per account: asking twice queues once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from server.domain.orders.queries import (
     OrderPage,
     clean_state,
 )
-from server.jobs import enqueue_order_imports
+from server.orders.jobs import enqueue_order_imports
 from server.web.guards import require_admin, require_user
 
 Before = Annotated[int | None, QueryParameter(ge=1, description="id of the last row seen")]

@@ -17,7 +17,7 @@ from server.dashboard.forms import form_values, whole_number
 from server.dashboard.order_views import conflicts_page, orders_page
 from server.domain.orders.manual import import_target_accounts, resolve_line
 from server.errors import DomainError
-from server.jobs import enqueue_order_imports
+from server.orders.jobs import enqueue_order_imports
 from server.web.guards import require_admin
 
 FormData = URLEncodedBody[dict[str, Any]]

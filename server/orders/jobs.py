@@ -33,13 +33,20 @@ async def start_order_import(arq: ArqRedis, account_id: int | None = None) -> li
         accounts = await list_accounts(active=True)
     else:
         accounts = [await get_account(account_id)]
-    queued = []
-    for account in accounts:
-        if not account.active or account.marketplace not in IMPORTERS:
-            continue
-        job = await arq.enqueue_job(
-            IMPORT_ACCOUNT_ORDERS, account.id, _job_id=account_job_id(account.id)
-        )
-        if job is not None:
-            queued.append(account.id)
+    wanted = [a.id for a in accounts if a.active and a.marketplace in IMPORTERS]
+    queued, _ = await enqueue_order_imports(arq, wanted)
     return queued
+
+
+async def enqueue_order_imports(
+    arq: ArqRedis, account_ids: list[int]
+) -> tuple[list[int], list[int]]:
+    """Queue an import per account; returns (queued now, already queued or running)."""
+    queued: list[int] = []
+    waiting: list[int] = []
+    for account_id in account_ids:
+        job = await arq.enqueue_job(
+            IMPORT_ACCOUNT_ORDERS, account_id, _job_id=account_job_id(account_id)
+        )
+        (queued if job is not None else waiting).append(account_id)
+    return queued, waiting

@@ -12,7 +12,7 @@ from arq.constants import job_key_prefix
 
 from server.domain.accounts import set_account_active
 from server.domain.orders import OrderPhase, apply_order
-from server.jobs import IMPORT_ACCOUNT_ORDERS, import_job_id
+from server.orders.jobs import IMPORT_ACCOUNT_ORDERS, account_job_id
 from tests.integration.accounts_helpers import app_of
 from tests.integration.orders_helpers import forget_import_jobs, seed_orders, snapshot
 from tests.orders.helpers import allegro_account, operations, quantity, stocked_offer
@@ -226,9 +226,9 @@ async def test_import_enqueues_one_job_per_active_account(
     active = [orders["seller"], orders["shop"]]
     assert response.json() == {"enqueued": active, "already_queued": []}
     for account_id in active:
-        job = await arq.get(job_key_prefix + import_job_id(account_id))
+        job = await arq.get(job_key_prefix + account_job_id(account_id))
         assert job is not None and IMPORT_ACCOUNT_ORDERS.encode() in job
-    assert not await arq.exists(job_key_prefix + import_job_id(dormant))
+    assert not await arq.exists(job_key_prefix + account_job_id(dormant))
     one = {"scope": "account", "account_id": orders["shop"]}
     again = await client.post("/api/orders/import", json=one, headers=admin_headers)
     assert again.status_code == 202
@@ -268,7 +268,7 @@ async def test_import_of_a_deactivated_account_is_409(
     body = {"scope": "account", "account_id": account}
     response = await client.post("/api/orders/import", json=body, headers=admin_headers)
     assert response.status_code == 409 and response.json()["field"] == "account_id"
-    assert not await app_of(client).state.arq.exists(job_key_prefix + import_job_id(account))
+    assert not await app_of(client).state.arq.exists(job_key_prefix + account_job_id(account))
 
 
 async def test_openapi_documents_the_orders_api(client: httpx.AsyncClient) -> None:

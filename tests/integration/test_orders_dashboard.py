@@ -13,7 +13,7 @@ from arq.constants import job_key_prefix
 from server.domain.auth import create_session
 from server.domain.db import fetch_one
 from server.domain.users import UserRecord
-from server.jobs import import_job_id
+from server.orders.jobs import account_job_id
 from tests.integration.accounts_helpers import ALLEGRO_CLIENT, ALLEGRO_SECRET, app_of
 from tests.integration.orders_helpers import forget_import_jobs, seed_orders
 from tests.orders.helpers import operations, quantity, stocked_offer
@@ -115,8 +115,8 @@ async def test_import_now_queues_the_jobs(
     queued = await client.post("/orders/import", data=one, headers=cookie)
     assert (queued.status_code, queued.headers["location"]) == (303, "/orders")
     arq = app_of(client).state.arq
-    assert await arq.exists(job_key_prefix + import_job_id(orders["shop"]))
-    assert not await arq.exists(job_key_prefix + import_job_id(orders["seller"]))
+    assert await arq.exists(job_key_prefix + account_job_id(orders["shop"]))
+    assert not await arq.exists(job_key_prefix + account_job_id(orders["seller"]))
     every = await client.post(
         "/orders/import", data={"_csrf": csrf, "scope": "all"}, headers=cookie
     )
@@ -124,7 +124,7 @@ async def test_import_now_queues_the_jobs(
     assert (
         "Order import queued for 1 account. Already queued or running for 1 account." in page.text
     )
-    assert await arq.exists(job_key_prefix + import_job_id(orders["seller"]))
+    assert await arq.exists(job_key_prefix + account_job_id(orders["seller"]))
 
 
 async def test_viewer_sees_the_pages_but_no_forms(
