@@ -20,12 +20,14 @@ from server.api.auth import AuthController
 from server.api.health import health
 from server.api.listings import ListingController
 from server.api.operations import OperationController
+from server.api.orders import OrderController
 from server.api.products import ProductController
 from server.api.stock import StockController
 from server.api.sync import SyncController
 from server.api.sync_events import sync_events
 from server.api.warehouses import WarehouseController
 from server.api.wix_compat import WixCompatController
+from server.api.wix_webhooks import wix_order_webhook
 from server.dashboard.routes import dashboard_routes
 from server.lifespan import open_resources
 from server.settings import Settings, get_settings
@@ -81,8 +83,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             ListingController,
             SyncController,
+            OrderController,
             sync_events,
             WixCompatController,
+            wix_order_webhook,
             *dashboard_routes(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

@@ -19,8 +19,9 @@ Credentials = Annotated[
     dict[str, Any],
     msgspec.Meta(
         max_length=10,
-        description="Wix: api_key, site_id, account_id. Allegro: client_id, client_secret. "
-        "Values are strings; the domain checks each and names the one at fault.",
+        description="Wix: api_key, site_id, account_id, optional webhook_public_key (the Wix "
+        "app's PEM key; blank clears it). Allegro: client_id, client_secret. Values are strings; "
+        "the domain checks each and names the one at fault.",
     ),
 ]
 SafetyBuffer = Annotated[int, msgspec.Meta(ge=0, le=MAX_QUANTITY)]
@@ -30,6 +31,13 @@ SourceWarehouses = Annotated[
         min_length=1,
         max_length=50,
         description="warehouse codes whose stock feeds the account; orders draw from the first",
+    ),
+]
+RestockOnCancel = Annotated[
+    bool,
+    msgspec.Meta(
+        description="when an order is cancelled after its stock was deducted, give the units "
+        "back to the warehouse they came from"
     ),
 ]
 ItemId = Annotated[str, msgspec.Meta(max_length=100)]
@@ -47,6 +55,7 @@ class AccountCreate(Input):
     credentials: Credentials
     source_warehouses: SourceWarehouses
     safety_buffer: SafetyBuffer = 0
+    restock_on_cancel: RestockOnCancel = True
 
 
 class AccountUpdate(Input):
@@ -56,6 +65,7 @@ class AccountUpdate(Input):
     credentials: Credentials | None = None
     source_warehouses: SourceWarehouses | None = None
     safety_buffer: SafetyBuffer | None = None
+    restock_on_cancel: RestockOnCancel | None = None
 
 
 class ListingCreate(Input):

@@ -45,6 +45,7 @@ class AccountController(Controller):
             credentials=data.credentials,
             source_warehouses=data.source_warehouses,
             safety_buffer=data.safety_buffer,
+            restock_on_cancel=data.restock_on_cancel,
         )
         return await accounts.create_account(new)
 
@@ -57,12 +58,13 @@ class AccountController(Controller):
     async def update_account(
         self, account_id: FromPath[int], data: JSONBody[AccountUpdate]
     ) -> AccountRecord:
-        """Rename, rotate credentials (only the values given), change warehouses or buffer."""
+        """Rename, rotate credentials (only given values), change warehouses, buffer, restock."""
         changes = AccountChanges(
             name=data.name,
             credentials=data.credentials,
             source_warehouses=data.source_warehouses,
             safety_buffer=data.safety_buffer,
+            restock_on_cancel=data.restock_on_cancel,
         )
         return await accounts.update_account(account_id, changes)
 

@@ -62,6 +62,12 @@ def _safety_buffer(values: Mapping[str, str]) -> int:
     return whole_number(values, "safety_buffer", "Safety buffer")
 
 
+def _restock_on_cancel(data: Mapping[str, Any]) -> bool | None:
+    """The restock checkbox: its hidden "0" always comes, "1" too when checked (None: absent)."""
+    sent = form_list(data, "restock_on_cancel")
+    return "1" in sent if sent else None
+
+
 def _chosen_marketplace(value: str) -> str:
     return value if value in MARKETPLACE_NAMES else "wix"
 
@@ -115,6 +121,7 @@ async def account_create(request: Request[Any, Any, Any], data: FormData) -> Tem
             credentials=_credentials(data, marketplace),
             source_warehouses=chosen,
             safety_buffer=_safety_buffer(values),
+            restock_on_cancel=_restock_on_cancel(data) is not False,
         )
         created = await accounts.create_account(new)
     except DomainError as error:
@@ -219,7 +226,7 @@ def _ordered(current: list[str], chosen: list[str]) -> list[str]:
 async def account_edit(
     request: Request[Any, Any, Any], account_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
-    """Save the edit form: name, credentials typed (blank keeps), warehouses, safety buffer."""
+    """Save the edit form: name, credentials (blank keeps), warehouses, buffer, restock."""
     values = form_values(data, "name", "safety_buffer")
     account = await accounts.get_account(account_id)
     try:
@@ -231,6 +238,7 @@ async def account_edit(
                 account.source_warehouses, form_list(data, "source_warehouses")
             ),
             safety_buffer=_safety_buffer(values),
+            restock_on_cancel=_restock_on_cancel(data),
         )
         saved = await accounts.update_account(account_id, changes)
     except DomainError as error:

@@ -22,6 +22,8 @@ from server.dashboard.listing_views import (
     listing_set_active,
 )
 from server.dashboard.operation_views import operation_list
+from server.dashboard.order_forms import line_resolve, order_import
+from server.dashboard.order_views import conflict_list, order_detail, order_list
 from server.dashboard.product_views import (
     product_detail,
     product_list,
@@ -80,4 +82,9 @@ def dashboard_routes() -> list[ControllerRouterHandler]:
         sync_start,
         run_detail,
         drift_page,
+        order_list,
+        order_detail,
+        conflict_list,
+        order_import,
+        line_resolve,
     ]

@@ -173,6 +173,7 @@ class MarketplaceAccount(Table, tablename="marketplace_account"):
     credentials = JSONB(null=False, default={})
     active = Boolean(default=True)
     safety_buffer = Integer(default=0)
+    restock_on_cancel = Boolean(default=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
     credentials_updated_at = Timestamptz()
@@ -310,6 +311,81 @@ class ProductSyncLock(Table, tablename="product_sync_lock"):
     product_sync_lock_status_known = Check("status IN ('in_progress', 'success', 'error')")
 
 
+class OrderImport(Table, tablename="order_import"):
+    """One marketplace order (Allegro checkout form, Wix order) as StockBridge imported it.
+
+    `status` is the marketplace's own status as last read; `state` is what import made of it:
+    OPEN (not yet deductible), DONE (every line deducted or skipped), CONFLICT (a line needs a
+    person), CANCELLED, MERGED (the form vanished: Allegro merged it into a new one, contract
+    §7), QUARANTINED (failed `failures` times; alerted, retried only on request).
+    """
+
+    account = ForeignKey(MarketplaceAccount, null=False, on_delete=OnDelete.cascade)
+    external_id = Varchar(length=100, null=False)
+    status = Varchar(length=32, null=False, default="")
+    state = Varchar(length=16, null=False, default="OPEN")
+    revision = Varchar(length=100, null=True, default=None)
+    buyer = Varchar(length=254, default="")
+    marketplace_updated_at = Timestamptz(null=True, default=None)
+    failures = Integer(default=0)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+    order_import_account_external_unique = Unique([account, external_id])
+    order_import_state_known = Check(
+        "state IN ('OPEN', 'DONE', 'CONFLICT', 'CANCELLED', 'MERGED', 'QUARANTINED')"
+    )
+
+
+class OrderLine(Table, tablename="order_line"):
+    """One line of an imported order; (order, external line id) is unique, so a line is deducted
+    at most once however often its order is read.
+
+    NEW (known, not deductible yet), DEDUCTED (stock taken: `sale`, `warehouse`), RESTOCKED
+    (given back after a cancellation), CANCELLED (cancelled before it was deducted), SKIPPED
+    (stock not ours, e.g. fulfilled by the marketplace), CONFLICT (matches no product or more
+    than one, or no source warehouse has the units: `conflict_reason`).
+    """
+
+    order = ForeignKey(OrderImport, null=False, on_delete=OnDelete.cascade, index=True)
+    external_line_id = Varchar(length=100, null=False)
+    offer_id = Varchar(length=100, null=True, default=None)
+    wix_product_id = Varchar(length=100, null=True, default=None)
+    wix_variant_id = Varchar(length=100, null=True, default=None)
+    external_sku = Varchar(length=100, null=True, default=None)
+    name = Varchar(length=255, default="")
+    quantity = Integer(null=False)
+    sku = Varchar(length=64, null=True, default=None, index=True)
+    warehouse = ForeignKey(Warehouse, null=True, default=None, on_delete=OnDelete.restrict)
+    status = Varchar(length=16, null=False, default="NEW")
+    conflict_reason = Text(null=True, default=None)
+    sale_id = Integer(null=True, default=None)
+    deduct_operation_id = Integer(null=True, default=None)
+    restock_operation_id = Integer(null=True, default=None)
+    resolved_by = Varchar(length=254, null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+    order_line_order_external_unique = Unique([order, external_line_id])
+    order_line_quantity_positive = Check("quantity > 0")
+    order_line_status_known = Check(
+        "status IN ('NEW', 'DEDUCTED', 'RESTOCKED', 'CANCELLED', 'SKIPPED', 'CONFLICT')"
+    )
+
+
+class OrderCursor(Table, tablename="order_cursor"):
+    """Where an account's order import resumes: Allegro's last processed event id, and the
+    `updatedAt` watermark of the safety-net (Allegro) or search (Wix) pass. `started_at` is when
+    import began for the account: orders bought before it and never seen are history."""
+
+    account = ForeignKey(MarketplaceAccount, null=False, unique=True, on_delete=OnDelete.cascade)
+    event_id = Varchar(length=256, null=True, default=None)
+    watermark = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz()
+
+
 ALL_TABLES: list[type[Table]] = [
     Warehouse,
     Product,
@@ -326,4 +402,7 @@ ALL_TABLES: list[type[Table]] = [
     SyncRun,
     SyncItem,
     ProductSyncLock,
+    OrderImport,
+    OrderLine,
+    OrderCursor,
 ]

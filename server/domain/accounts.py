@@ -48,6 +48,7 @@ class AccountRecord(msgspec.Struct, kw_only=True):
     active: bool
     source_warehouses: list[str]
     safety_buffer: int
+    restock_on_cancel: bool
     credentials: dict[str, str]
     credentials_readable: bool
     listings_count: int
@@ -64,6 +65,8 @@ class NewAccount(msgspec.Struct, kw_only=True):
     credentials: dict[str, Any]
     source_warehouses: list[str]
     safety_buffer: int = 0
+    restock_on_cancel: bool = True
+    """Give a cancelled order's deducted units back to the warehouse they came from."""
 
 
 class AccountChanges(msgspec.Struct, kw_only=True):
@@ -73,12 +76,13 @@ class AccountChanges(msgspec.Struct, kw_only=True):
     credentials: dict[str, Any] | None = None
     source_warehouses: list[str] | None = None
     safety_buffer: int | None = None
+    restock_on_cancel: bool | None = None
 
 
 _JSON = msgspec.json.Encoder()
 _SELECT = (
-    "SELECT a.id, a.marketplace, a.name, a.active, a.safety_buffer, a.credentials, "
-    "a.created_at, a.updated_at, a.credentials_updated_at, "
+    "SELECT a.id, a.marketplace, a.name, a.active, a.safety_buffer, a.restock_on_cancel, "
+    "a.credentials, a.created_at, a.updated_at, a.credentials_updated_at, "
     "ARRAY(SELECT w.code FROM account_warehouse aw JOIN warehouse w ON w.id = aw.warehouse "
     "WHERE aw.account = a.id ORDER BY aw.position, w.code) AS source_warehouses, "
     "(SELECT count(*) FROM listing l WHERE l.account = a.id)::int AS listings_count "
@@ -179,12 +183,14 @@ async def create_account(new: NewAccount) -> AccountRecord:
         try:
             row = await fetch_one(
                 "INSERT INTO marketplace_account (marketplace, name, credentials, active, "
-                "safety_buffer, created_at, updated_at, credentials_updated_at) "
-                "VALUES ({}, {}, {}::jsonb, true, {}, now(), now(), now()) RETURNING id",
+                "safety_buffer, restock_on_cancel, created_at, updated_at, "
+                "credentials_updated_at) "
+                "VALUES ({}, {}, {}::jsonb, true, {}, {}, now(), now(), now()) RETURNING id",
                 marketplace.value,
                 name,
                 envelope.decode(),
                 buffer,
+                new.restock_on_cancel,
             )
         except asyncpg.UniqueViolationError:
             raise _name_taken(marketplace, name) from None
@@ -204,7 +210,7 @@ def _current_credentials(marketplace: Marketplace, envelope: Any) -> Credentials
 
 
 async def update_account(account_id: int, changes: AccountChanges) -> AccountRecord:
-    """Rename, rotate credentials, change source warehouses or the safety buffer, in one go."""
+    """Rename, rotate credentials, change source warehouses, buffer or restock, in one go."""
     async with engine().transaction():
         row = await fetch_one(
             "SELECT marketplace, name, credentials FROM marketplace_account "
@@ -242,6 +248,9 @@ def _changed_columns(
     if changes.safety_buffer is not None:
         sets.append("safety_buffer = {}")
         args.append(clean_safety_buffer(changes.safety_buffer))
+    if changes.restock_on_cancel is not None:
+        sets.append("restock_on_cancel = {}")
+        args.append(changes.restock_on_cancel)
     if changes.credentials is not None:
         current = _current_credentials(marketplace, row["credentials"])
         merged = merge_credentials(marketplace, current, changes.credentials)

@@ -18,6 +18,7 @@ import msgspec
 
 from server.domain.crypto import CredentialsUnreadableError, mask, seal, unseal
 from server.domain.db import engine, fetch_one
+from server.domain.public_keys import PEM_FIELDS, clean_public_key_pem, describe_public_key
 from server.errors import NotFoundError, ValidationFailedError
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,13 @@ class Marketplace(enum.StrEnum):
 
 
 class WixCredentials(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A Wix site owner's API key, with the site id (`wix-site-id`) and account id it belongs to."""
+    """A Wix site owner's API key, site id (`wix-site-id`) and account id; optionally the PEM
+    public key of the Wix app whose webhooks the account accepts (none: webhooks refused)."""
 
     api_key: str
     site_id: str
     account_id: str
+    webhook_public_key: str | None = None
 
 
 class AllegroCredentials(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -56,6 +59,8 @@ INPUT_FIELDS: dict[Marketplace, tuple[str, ...]] = {
     Marketplace.ALLEGRO: ("client_id", "client_secret"),
 }
 """What a person types for each marketplace; Allegro tokens come only from the OAuth flow."""
+OPTIONAL_FIELDS = {Marketplace.WIX: ("webhook_public_key",), Marketplace.ALLEGRO: ()}
+"""What a person may type too; a blank value clears it."""
 
 FIELD_LABELS = {
     "api_key": "API key",
@@ -67,6 +72,7 @@ FIELD_LABELS = {
     "refresh_token": "Refresh token",
     "access_token_expires_at": "Access token expires",
     "scope": "Token scope",
+    "webhook_public_key": "Webhook public key (PEM)",
 }
 SHOWN_IN_FULL = frozenset({"scope"})
 """Values that are not secret (the scopes a seller granted)."""
@@ -118,9 +124,24 @@ def _check_value(name: str, value: object) -> str:
     return text
 
 
+def _check_any(name: str, value: object) -> str:
+    """A value checked by its field's rule: a public key's, or a header-safe token's."""
+    if name in PEM_FIELDS:
+        return clean_public_key_pem(value, field=f"credentials.{name}")
+    return _check_value(name, value)
+
+
+def _check_optional(name: str, value: object) -> str | None:
+    """An optional value: None when blank, else checked by its own rule."""
+    blank = value is None or (isinstance(value, str) and not value.strip())
+    return None if blank else _check_any(name, value)
+
+
 def clean_credentials(marketplace: Marketplace, raw: Mapping[str, object]) -> Credentials:
     """Credentials typed by a person or an API client, checked field by field."""
-    allowed = INPUT_FIELDS[marketplace]
+    required = INPUT_FIELDS[marketplace]
+    optional = OPTIONAL_FIELDS[marketplace]
+    allowed = required + optional
     for name in raw:
         if name not in allowed:
             raise ValidationFailedError(
@@ -128,7 +149,8 @@ def clean_credentials(marketplace: Marketplace, raw: Mapping[str, object]) -> Cr
                 f"(expected: {', '.join(allowed)})",
                 field=f"credentials.{name}",
             )
-    values = {name: _check_value(name, raw.get(name)) for name in allowed}
+    values: dict[str, str | None] = {name: _check_value(name, raw.get(name)) for name in required}
+    values |= {name: _check_optional(name, raw.get(name)) for name in optional}
     return msgspec.convert(values, _TYPES[marketplace])
 
 
@@ -136,11 +158,8 @@ def merge_credentials(
     marketplace: Marketplace, current: Credentials | None, changes: Mapping[str, object]
 ) -> Credentials:
     """Rotate some values and keep the rest. A new Allegro client id drops the old tokens."""
-    kept = (
-        {}
-        if current is None
-        else {name: getattr(current, name) for name in INPUT_FIELDS[marketplace]}
-    )
+    names = INPUT_FIELDS[marketplace] + OPTIONAL_FIELDS[marketplace]
+    kept = {} if current is None else {name: getattr(current, name) for name in names}
     merged = clean_credentials(marketplace, {**kept, **changes})
     if (
         isinstance(current, AllegroCredentials)
@@ -163,9 +182,9 @@ def check_credentials(credentials: Credentials) -> None:
         value = getattr(credentials, name)
         if name in SHOWN_IN_FULL:
             continue
-        if isinstance(value, str) and _check_value(name, value) != value:
+        if isinstance(value, str) and _check_any(name, value) != value:
             raise ValidationFailedError(
-                f"{FIELD_LABELS.get(name, name)} must not start or end with spaces",
+                f"{FIELD_LABELS.get(name, name)} must be stored as checked (no spaces around it)",
                 field=f"credentials.{name}",
             )
 
@@ -175,7 +194,9 @@ def masked(credentials: Credentials) -> dict[str, str]:
     shown: dict[str, str] = {}
     for name in credentials.__struct_fields__:
         value = getattr(credentials, name)
-        if isinstance(value, str):
+        if isinstance(value, str) and name in PEM_FIELDS:
+            shown[name] = describe_public_key(value)
+        elif isinstance(value, str):
             shown[name] = value if name in SHOWN_IN_FULL else mask(value)
         elif isinstance(value, datetime):
             shown[name] = value.isoformat()

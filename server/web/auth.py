@@ -1,8 +1,8 @@
 """Who is asking: an ASGI middleware that resolves the user from a Bearer token or session cookie.
 
 It never refuses a request itself; it fills `scope["user"]` (None when anonymous) and
-`scope["auth"]` ("token", "session" or None), and the guards decide. Static files, health and
-metrics skip the lookup.
+`scope["auth"]` ("token", "session" or None), and the guards decide. Static files, health,
+metrics and marketplace webhooks (signed by the marketplace, never by a session) skip the lookup.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from server.domain.auth import get_session, user_for_api_token
 
 SESSION_COOKIE = "sb_session"
-_SKIP_PREFIXES = ("/static/", "/health", "/metrics", "/media/")
+_SKIP_PREFIXES = ("/static/", "/health", "/metrics", "/media/", "/api/webhooks/")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -56,6 +56,28 @@ class OrderEvents(Base):
     events: list[OrderEvent] = msgspec.field(default_factory=list)
 
 
+class EventOrderRef(Base):
+    """Only the checkout form an event names (see `OrderEventRef`)."""
+
+    checkout_form: CheckoutFormRef | None = None
+
+
+class OrderEventRef(Base):
+    """An event reduced to what an importer that re-reads the form needs: a line item the model
+    cannot read (in an event body nobody trusts) then cannot stop the journal."""
+
+    id: str
+    type: str
+    occurred_at: str | None = None
+    order: EventOrderRef = msgspec.field(default_factory=EventOrderRef)
+
+
+class OrderEventRefs(Base):
+    """`/order/events` response, reduced to `OrderEventRef`s."""
+
+    events: list[OrderEventRef] = msgspec.field(default_factory=list)
+
+
 class LatestEvent(Base):
     """`latestEvent` of `/order/event-stats`."""
 
@@ -69,10 +91,31 @@ class EventStats(Base):
     latest_event: LatestEvent | None = None
 
 
+class FulfillmentProvider(Base):
+    """`fulfillment.provider`: `SELLER`, or `ALLEGRO` for One Fulfillment (Allegro's warehouse
+    ships the order and holds its stock; contract §7 E4, whether to deduct is our decision)."""
+
+    id: str
+
+
 class Fulfillment(Base):
     """`fulfillment` of a checkout form."""
 
     status: str | None = None
+    provider: FulfillmentProvider | None = None
+
+
+class Buyer(Base):
+    """`buyer` of a checkout form (only the login is kept)."""
+
+    login: str = ""
+
+
+class Payment(Base):
+    """`payment` of a checkout form: `finishedAt` is when the buyer paid (None: not yet, or cash
+    on delivery)."""
+
+    finished_at: str | None = None
 
 
 class CheckoutForm(Base):
@@ -80,6 +123,8 @@ class CheckoutForm(Base):
 
     id: str
     status: str
+    buyer: Buyer | None = None
+    payment: Payment | None = None
     line_items: list[LineItem] = msgspec.field(default_factory=list)
     fulfillment: Fulfillment | None = None
     revision: str | None = None
@@ -95,6 +140,7 @@ class CheckoutForms(Base):
 
 
 events_decoder = msgspec.json.Decoder(OrderEvents)
+event_refs_decoder = msgspec.json.Decoder(OrderEventRefs)
 event_stats_decoder = msgspec.json.Decoder(EventStats)
 checkout_form_decoder = msgspec.json.Decoder(CheckoutForm)
 checkout_forms_decoder = msgspec.json.Decoder(CheckoutForms)

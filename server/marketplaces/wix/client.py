@@ -131,6 +131,10 @@ class WixClient:
         """Every order matching `filter_`, all pages."""
         return await orders.search_orders(self.session, filter_, sort, page_size)
 
+    async def get_order(self, order_id: str) -> WixOrder:
+        """One order by id, read fresh (`GET /ecom/v1/orders/{id}`)."""
+        return await orders.get_order(self.session, order_id)
+
     def iter_order_pages(
         self,
         filter_: dict[str, Any] | None = None,

@@ -4,10 +4,12 @@
 only `cursorPaging.cursor`. Answers carry the paging under `metadata` [typings] (some clients saw
 `pagingMetadata`; both are read). `INITIALIZED` orders are never returned [DOC]. Order `number`
 is a string in every example and a number on one newer page [DOC], so both are accepted.
+`GET /ecom/v1/orders/{id}` answers `{"order": {...}}` [DOC].
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,6 +26,8 @@ STORES_APP_IDS = frozenset(
     {"215238eb-22a5-4c36-9e7b-e7c08025e04e", "1380b703-ce81-ff05-f115-39571d94dfcd"}
 )
 """Wix Stores' app id in `catalogReference.appId` (current, and an older example's) [DOC-EX]."""
+ORDER_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+"""Order ids are GUIDs [DOC]; anything else never reaches a URL path."""
 
 
 class _Wire(msgspec.Struct, rename="camel", kw_only=True):
@@ -52,6 +56,12 @@ class WixOrderLineItem(_Wire):
     catalog_reference: WixCatalogReference | None = None
     physical_properties: dict[str, Any] | None = None
     product_name: dict[str, Any] | None = None
+    item_type: dict[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        """The product name as the buyer saw it (`productName.original`), or ""."""
+        return str((self.product_name or {}).get("original") or "")
 
     @property
     def sku(self) -> str | None:
@@ -77,6 +87,7 @@ class WixOrder(_Wire):
     payment_status: str | None = None
     fulfillment_status: str | None = None
     archived: bool | None = None
+    buyer_info: dict[str, Any] | None = None
     line_items: list[WixOrderLineItem] = msgspec.field(default_factory=list)
 
 
@@ -94,7 +105,26 @@ class WixOrdersPage(_Wire):
         return paging.next_cursor if paging else None
 
 
+class WixOrderEnvelope(_Wire):
+    """Get Order's answer."""
+
+    order: WixOrder | None = None
+
+
 ORDERS_PAGE = msgspec.json.Decoder(WixOrdersPage, strict=False)
+ORDER_ENVELOPE = msgspec.json.Decoder(WixOrderEnvelope, strict=False)
+
+
+async def get_order(session: WixSession, order_id: str) -> WixOrder:
+    """One order by id (a 404 is a `WixApiError` with status 404)."""
+    if not ORDER_ID.fullmatch(order_id):
+        raise WixInputError("order_id must be a Wix order id (letters, digits and dashes)")
+    answer = await session.call(
+        "GET", f"/ecom/v1/orders/{order_id}", ORDER_ENVELOPE, idempotent=True
+    )
+    if answer.order is None or not answer.order.id:
+        raise WixApiError("Get Order answered no order", code="UNEXPECTED_RESPONSE")
+    return answer.order
 
 
 async def iter_order_pages(

@@ -1,8 +1,9 @@
 """The Allegro sandbox's own admin API under `/_sandbox/` (never part of Allegro's API).
 
-Read state, change stock "on the marketplace side", place and cancel orders, answer a device
-code as the seller, hand out tokens, move the sandbox clock, reset. Fault settings, scripted
-faults and request counters come from the shared `sandbox_admin_router` on the same prefix.
+Read state, change stock "on the marketplace side", place, pay, ship, cancel and merge orders, drop
+events from the journal, answer a device code as the seller, hand out tokens, move the sandbox
+clock, reset. Fault settings, scripted faults and request counters come from the shared
+`sandbox_admin_router` on the same prefix.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import msgspec
 from litestar import Request, Router, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from server.sandboxes.allegro import oauth_logic, orders_logic, pending, views
+from server.sandboxes.allegro import oauth_logic, orders_knobs, orders_logic, pending, views
 from server.sandboxes.allegro.errors import rest_error
 from server.sandboxes.allegro.gate import runtime_of
 from server.sandboxes.allegro.models import Offer, Order, Seller
@@ -52,6 +53,12 @@ class ClockAdvance(msgspec.Struct):
     """Seconds to move the sandbox clock forward."""
 
     seconds: float
+
+
+class FulfillmentChange(msgspec.Struct):
+    """The seller's new `fulfillment.status` (e.g. `SENT`)."""
+
+    status: str
 
 
 class CancelRequest(msgspec.Struct):
@@ -180,6 +187,40 @@ def cancel_order(
     return views.checkout_form(order)
 
 
+@post("/orders/{order_id:str}/fulfillment", sync_to_thread=False, status_code=200)
+def change_fulfillment(
+    request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[FulfillmentChange]
+) -> dict[str, Any]:
+    """The seller moves the shipment on (FULFILLMENT_STATUS_CHANGED; `updatedAt` changes)."""
+    store = _store(request)
+    order = _order(store, order_id)
+    orders_logic.set_fulfillment(store, order, data.status)
+    return views.checkout_form(order)
+
+
+@post("/sellers/{seller:str}/orders/merge", sync_to_thread=False, status_code=201)
+def merge_orders(
+    request: Request[Any, Any, Any],
+    seller: FromPath[str],
+    data: JSONBody[orders_knobs.MergeOrders],
+) -> dict[str, Any]:
+    """Allegro merges unpaid forms into a new one; the old ids answer 404 from now on."""
+    store = _store(request)
+    order = orders_knobs.merge_orders(store, _seller(store, seller).id, data)
+    return views.checkout_form(order)
+
+
+@post("/sellers/{seller:str}/events/drop", sync_to_thread=False, status_code=200)
+def drop_events(
+    request: Request[Any, Any, Any],
+    seller: FromPath[str],
+    data: JSONBody[orders_knobs.DropEvents],
+) -> dict[str, list[str]]:
+    """Remove an order's events from the journal, as if Allegro never emitted them."""
+    store = _store(request)
+    return {"dropped": orders_knobs.drop_events(store, _seller(store, seller).id, data)}
+
+
 def _answer(request: Request[Any, Any, Any], data: DeviceAnswer, approve: bool) -> dict[str, Any]:
     store = _store(request)
     seller_id = _seller(store, data.seller).id if approve else None
@@ -232,7 +273,7 @@ def admin_router(reset: Callable[[], None]) -> Router:
 
     handlers = [
         read_state, read_offers, read_offer, change_stock, change_publication, place_order,
-        pay_order, cancel_order, approve_device, deny_device, issue_tokens, advance_clock,
-        reset_sandbox,
+        pay_order, cancel_order, change_fulfillment, merge_orders, drop_events, approve_device,
+        deny_device, issue_tokens, advance_clock, reset_sandbox,
     ]  # fmt: skip
     return Router(path=ADMIN_PREFIX, route_handlers=handlers)

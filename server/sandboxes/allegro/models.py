@@ -171,6 +171,8 @@ class Order(msgspec.Struct, kw_only=True):
     updated_at: dt.datetime
     revision: str
     fulfillment_status: str = "NEW"
+    fulfillment_provider: Literal["SELLER", "ALLEGRO"] = "SELLER"
+    paid_at: dt.datetime | None = None
 
 
 class OrderEvent(msgspec.Struct, kw_only=True):

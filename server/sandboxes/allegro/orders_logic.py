@@ -2,8 +2,10 @@
 
 Contract §7: stock drops when the buyer buys (before payment) and an offer that reaches 0 ends
 (`EMPTY_STOCK`); cancellation does not give stock back; the journal is ascending, `from` is
-exclusive, only the last 60 days are kept. Knobs reproduce duplicate READY_FOR_PROCESSING events
-and FILLED_IN arriving before BOUGHT (field notes §3).
+exclusive, only the last 60 days are kept. Knobs reproduce duplicate READY_FOR_PROCESSING events,
+FILLED_IN arriving before BOUGHT, or any journal order of a purchase's events (field notes §3),
+and One Fulfillment orders (`fulfillment.provider.id = ALLEGRO`). Merging forms and dropping
+events are in `orders_knobs`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,49 @@ class PlaceOrder(msgspec.Struct, rename="camel", kw_only=True):
     paid: bool = True
     duplicate_ready_event: bool = False
     filled_in_before_bought: bool = False
+    event_order: list[str] | None = None
+    """The purchase's events in the order the journal shows them (default: BOUGHT, FILLED_IN,
+    then READY_FOR_PROCESSING when paid); any event types, repeats allowed."""
+    fulfilled_by_allegro: bool = False
+
+
+class FormFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """The filters of `GET /order/checkout-forms` the sandbox implements."""
+
+    status: str | None = None
+    fulfillment: str | None = None
+    provider: str | None = None
+    updated_gte: dt.datetime | None = None
+    updated_lte: dt.datetime | None = None
+
+    def admits(self, order: Order) -> bool:
+        """Whether an order passes every filter (times compared in milliseconds, as shown)."""
+        updated = millis(order.updated_at)
+        return (
+            (self.status is None or order.status == self.status)
+            and (self.fulfillment is None or order.fulfillment_status == self.fulfillment)
+            and (self.provider is None or order.fulfillment_provider == self.provider)
+            and (self.updated_gte is None or updated >= self.updated_gte)
+            and (self.updated_lte is None or updated <= self.updated_lte)
+        )
+
+
+def millis(moment: dt.datetime) -> dt.datetime:
+    """A time cut to the milliseconds Allegro shows."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def query_time(value: str | None, name: str) -> dt.datetime | None:
+    """An ISO-8601 date-time query value with its offset; 400 when illegal [spec E3]."""
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise validation_error(400, f"Illegal date-time value: {value}", name)
+    return millis(moment)
 
 
 def _admin_error(message: str) -> AllegroProblem:
@@ -89,24 +134,34 @@ def place_order(store: AllegroStore, seller_id: str, request: PlaceOrder) -> Ord
         line_items=items,
         updated_at=store.now(),
         revision=secrets.token_hex(4),
+        fulfillment_provider="ALLEGRO" if request.fulfilled_by_allegro else "SELLER",
+        paid_at=store.now() if request.paid else None,
     )
     store.orders[order.id] = order
-    first, second = (
-        ("FILLED_IN", "BOUGHT") if request.filled_in_before_bought else ("BOUGHT", "FILLED_IN")
-    )
-    store.record_event(order, first)
-    store.record_event(order, second)
-    if request.paid:
-        store.record_event(order, "READY_FOR_PROCESSING")
-        if request.duplicate_ready_event:
-            store.record_event(order, "READY_FOR_PROCESSING")
+    for event_type in _purchase_events(request):
+        store.record_event(order, event_type)
     return order
+
+
+def _purchase_events(request: PlaceOrder) -> list[str]:
+    if request.event_order is not None:
+        for event_type in request.event_order:
+            if event_type not in EVENT_TYPES:
+                raise _admin_error(f"unknown event type {event_type}")
+        return list(request.event_order)
+    events = ["FILLED_IN", "BOUGHT"] if request.filled_in_before_bought else ["BOUGHT", "FILLED_IN"]
+    if request.paid:
+        events.append("READY_FOR_PROCESSING")
+        if request.duplicate_ready_event:
+            events.append("READY_FOR_PROCESSING")
+    return events
 
 
 def pay_order(store: AllegroStore, order: Order) -> None:
     """The buyer pays a FILLED_IN order."""
     order.status = "READY_FOR_PROCESSING"
     _touch(store, order)
+    order.paid_at = order.updated_at
     store.record_event(order, "READY_FOR_PROCESSING")
 
 
@@ -115,6 +170,30 @@ def cancel_order(store: AllegroStore, order: Order, *, automatic: bool = False) 
     order.status = "CANCELLED"
     _touch(store, order)
     store.record_event(order, "AUTO_CANCELLED" if automatic else "BUYER_CANCELLED")
+
+
+FULFILLMENT_STATUSES = frozenset(
+    {
+        "NEW",
+        "PROCESSING",
+        "READY_FOR_SHIPMENT",
+        "READY_FOR_PICKUP",
+        "SENT",
+        "PICKED_UP",
+        "CANCELLED",
+        "SUSPENDED",
+        "RETURNED",
+    }
+)
+
+
+def set_fulfillment(store: AllegroStore, order: Order, status: str) -> None:
+    """The seller moves the shipment on: FULFILLMENT_STATUS_CHANGED, checkout status unchanged."""
+    if status not in FULFILLMENT_STATUSES:
+        raise _admin_error(f"unknown fulfillment status {status}")
+    order.fulfillment_status = status
+    _touch(store, order)
+    store.record_event(order, "FULFILLMENT_STATUS_CHANGED")
 
 
 def _touch(store: AllegroStore, order: Order) -> None:
@@ -147,23 +226,17 @@ def events_after(
 
 
 def checkout_forms(
-    store: AllegroStore, seller_id: str, status: str | None, fulfillment: str | None, sort: str
+    store: AllegroStore, seller_id: str, where: FormFilter, sort: str
 ) -> list[Order]:
     """A seller's checkout forms, filtered and sorted as `GET /order/checkout-forms` asks."""
     keys = {
         "lineItems.boughtAt": lambda o: o.line_items[0].bought_at,
         "updatedAt": lambda o: o.updated_at,
     }
-    key = keys.get(sort.lstrip("-"))
+    key = keys.get(sort.removeprefix("-"))
     if key is None:
         raise validation_error(400, f"Invalid sort value: {sort}", "sort")
-    orders = [
-        order
-        for order in store.orders.values()
-        if order.seller_id == seller_id
-        and (status is None or order.status == status)
-        and (fulfillment is None or order.fulfillment_status == fulfillment)
-    ]
+    orders = [o for o in store.orders.values() if o.seller_id == seller_id and where.admits(o)]
     orders.sort(key=key, reverse=sort.startswith("-"))
     return orders
 

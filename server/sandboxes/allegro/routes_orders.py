@@ -24,8 +24,8 @@ def order_events(request: Request[Any, Any, Any]) -> Response[bytes]:
     found = orders_logic.events_after(
         caller.store, caller.seller.id, request.query_params.get("from"), types, limit
     )
-    orders = caller.store.orders
-    return reply({"events": [views.event(item, orders[item.order_id]) for item in found]})
+    store = caller.store
+    return reply({"events": [views.event(e, store.event_order(e.order_id)) for e in found]})
 
 
 @get("/order/event-stats", sync_to_thread=False)
@@ -41,7 +41,8 @@ def order_event_stats(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @get("/order/checkout-forms", sync_to_thread=False)
 def list_checkout_forms(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Checkout forms; limit ≤ 100 (422 beyond), `status`, `fulfillment.status`, `sort`."""
+    """Checkout forms; limit ≤ 100 (422 beyond), `status`, `fulfillment.status`,
+    `fulfillment.provider.id`, `updatedAt.gte/.lte`, `sort` (illegal values: 400, as the spec)."""
     caller = authorize(request)
     limit = int_query(request, "limit", default=100, low=1, high=100, status=422)
     offset = int_query(request, "offset", default=0, low=0, high=2**31 - 1, status=422)
@@ -50,12 +51,18 @@ def list_checkout_forms(request: Request[Any, Any, Any]) -> Response[bytes]:
         status is None or status in ORDER_STATUSES,
         validation_error(400, f"Illegal status value: {status}", "status"),
     )
+    query = request.query_params
     found = orders_logic.checkout_forms(
         caller.store,
         caller.seller.id,
-        status,
-        request.query_params.get("fulfillment.status"),
-        request.query_params.get("sort", "-lineItems.boughtAt"),
+        orders_logic.FormFilter(
+            status=status,
+            fulfillment=query.get("fulfillment.status"),
+            provider=query.get("fulfillment.provider.id"),
+            updated_gte=orders_logic.query_time(query.get("updatedAt.gte"), "updatedAt.gte"),
+            updated_lte=orders_logic.query_time(query.get("updatedAt.lte"), "updatedAt.lte"),
+        ),
+        query.get("sort", "-lineItems.boughtAt"),
     )
     page = found[offset : offset + limit]
     return reply(

@@ -49,6 +49,7 @@ class AllegroStore:
         self.commands: dict[tuple[str, str], Command] = {}
         self.pending_commands: list[Command] = []
         self.orders: dict[str, Order] = {}
+        self.merged_orders: dict[str, Order] = {}
         self.events: dict[str, list[OrderEvent]] = {}
         self._last_event_id = 0
 
@@ -121,6 +122,10 @@ class AllegroStore:
         stamp = int(self.now().timestamp() * 1_000_000)
         self._last_event_id = max(self._last_event_id + 1, stamp)
         return str(self._last_event_id)
+
+    def event_order(self, order_id: str) -> Order:
+        """The order an event is about; merged-away orders still render their old events."""
+        return self.orders.get(order_id) or self.merged_orders[order_id]
 
     def record_event(self, order: Order, event_type: str) -> OrderEvent:
         """Append an event for an order to its seller's journal."""

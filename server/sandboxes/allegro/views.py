@@ -8,6 +8,7 @@ with neutral values, so clients that ignore unknown fields are exercised.
 
 from __future__ import annotations
 
+import uuid
 import zlib
 from typing import Any
 
@@ -182,6 +183,18 @@ def event(item: OrderEvent, order: Order) -> dict[str, Any]:
     }
 
 
+def _payment(order: Order, total: float) -> dict[str, Any]:
+    """An online payment; `finishedAt` and `paidAmount` once the buyer paid [spec E4]."""
+    paid = order.paid_at is not None
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"payment:{order.id}")),
+        "type": "ONLINE",
+        "provider": "P24",
+        "finishedAt": iso(order.paid_at),
+        "paidAmount": money(f"{total:.2f}") if paid else None,
+    }
+
+
 def checkout_form(order: Order) -> dict[str, Any]:
     """`CheckoutForm` (required: id, buyer, status, lineItems, surcharges, summary)."""
     total = sum(float(line.price) * line.quantity for line in order.line_items)
@@ -189,10 +202,11 @@ def checkout_form(order: Order) -> dict[str, Any]:
         "id": order.id,
         "buyer": _buyer(order),
         "status": order.status,
+        "payment": _payment(order, total),
         "fulfillment": {
             "status": order.fulfillment_status,
             "shipmentSummary": {"lineItemsSent": "NONE"},
-            "provider": {"id": "SELLER"},
+            "provider": {"id": order.fulfillment_provider},
         },
         "lineItems": [_line_item(line) for line in order.line_items],
         "surcharges": [],

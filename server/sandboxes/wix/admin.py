@@ -3,7 +3,8 @@
 Under the admin prefix (default `/_sandbox`), next to the shared fault and counter routes:
 `GET /sites`, `GET /sites/{id}/stock[?sku=]`, `POST /sites/{id}/stock` (change stock "on the
 marketplace side": bumps V3 revisions like any Wix-side edit), `POST /sites/{id}/orders`,
-`POST /sites/{id}/orders/{order_id}/cancel`, `GET/PUT /options`, `POST /reset`.
+`POST /sites/{id}/orders/{order_id}/cancel`, `POST /sites/{id}/orders/{order_id}/refund`,
+`GET/PUT /options`, `POST /reset`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.sandboxes.wix.config import WixContractOptions
 from server.sandboxes.wix.errors import invalid
-from server.sandboxes.wix.orders import PlaceOrderInput, cancel_order, place_order
+from server.sandboxes.wix.orders import PlaceOrderInput, cancel_order, place_order, refund_order
 from server.sandboxes.wix.render import order as render_order
 from server.sandboxes.wix.sandbox import WixSandbox
 from server.sandboxes.wix.state import Product, Site, Variant, touch_variant
@@ -128,6 +129,14 @@ def _order_and_control_routes(sb: WixSandbox) -> list[HTTPRouteHandler]:
     def cancel(site_id: FromPath[str], order_id: FromPath[str]) -> Doc:
         return render_order(cancel_order(sb, sb.site_by_id(site_id), order_id))
 
+    @post(
+        f"{prefix}/sites/{{site_id:str}}/orders/{{order_id:str}}/refund",
+        sync_to_thread=False,
+        status_code=200,
+    )
+    def refund(site_id: FromPath[str], order_id: FromPath[str]) -> Doc:
+        return render_order(refund_order(sb, sb.site_by_id(site_id), order_id))
+
     @get(f"{prefix}/options", sync_to_thread=False)
     def read_options() -> WixContractOptions:
         return sb.options
@@ -143,4 +152,4 @@ def _order_and_control_routes(sb: WixSandbox) -> list[HTTPRouteHandler]:
         sb.reset()
         return {"reset": True}
 
-    return [new_order, cancel, read_options, write_options, reset]
+    return [new_order, cancel, refund, read_options, write_options, reset]

@@ -42,12 +42,18 @@ class SearchOrdersBody(msgspec.Struct):
 
 
 class OrderLineInput(msgspec.Struct, kw_only=True):
-    """A line of an order placed through the admin API: a SKU or a (product, variant)."""
+    """A line of an order placed through the admin API: a SKU or a (product, variant).
+
+    With `app_id` the line is another app's catalogue item (`product_id` is its id, `name` its
+    name): it touches no Stores stock.
+    """
 
     quantity: int = 1
     sku: str | None = None
     product_id: str | None = None
     variant_id: str | None = None
+    app_id: str | None = None
+    name: str = "Gift card"
 
 
 class PlaceOrderInput(msgspec.Struct, kw_only=True):
@@ -58,33 +64,31 @@ class PlaceOrderInput(msgspec.Struct, kw_only=True):
     payment_status: str = "PAID"
 
 
+def _order_line(sb: WixSandbox, site: Site, index: int, line: OrderLineInput) -> OrderLine:
+    """One line of a placed order; a Stores line takes its units out of the variant's stock."""
+    if line.app_id:
+        item_id = line.product_id or new_id()
+        return OrderLine(new_id(), item_id, "", "", line.name, line.quantity, line.app_id)
+    if line.sku:
+        found = site.by_sku(line.sku)
+    else:
+        product = site.products.get(line.product_id or "")
+        variant = product.variant(line.variant_id or "") if product else None
+        found = (product, variant) if product and variant else None
+    if found is None:
+        raise invalid(f"lines[{index}]", "no such SKU or product/variant on this site")
+    product, variant = found
+    if sb.options.orders_decrement_stock and variant.track_quantity:
+        variant.quantity -= line.quantity
+        touch_variant(product, variant, sb.clock())
+    sku = variant.sku or product.sku
+    return OrderLine(new_id(), product.id, variant.id, sku, product.name, line.quantity)
+
+
 def place_order(sb: WixSandbox, site: Site, data: JSONBody[PlaceOrderInput]) -> Order:
     """Create an order on `site` (and take its lines out of stock, per the options)."""
     now = sb.clock()
-    lines: list[OrderLine] = []
-    for index, line in enumerate(data.lines):
-        if line.sku:
-            found = site.by_sku(line.sku)
-        else:
-            product = site.products.get(line.product_id or "")
-            variant = product.variant(line.variant_id or "") if product else None
-            found = (product, variant) if product and variant else None
-        if found is None:
-            raise invalid(f"lines[{index}]", "no such SKU or product/variant on this site")
-        product, variant = found
-        lines.append(
-            OrderLine(
-                new_id(),
-                product.id,
-                variant.id,
-                variant.sku or product.sku,
-                product.name,
-                line.quantity,
-            )
-        )
-        if sb.options.orders_decrement_stock and variant.track_quantity:
-            variant.quantity -= line.quantity
-            touch_variant(product, variant, now)
+    lines = [_order_line(sb, site, index, line) for index, line in enumerate(data.lines)]
     item = Order(
         id=new_id(),
         number=str(site.next_order_number),
@@ -106,6 +110,21 @@ def cancel_order(sb: WixSandbox, site: Site, order_id: str) -> Order:
     if item is None:
         raise not_found("Order", order_id)
     item.status = "CANCELED"
+    item.updated = sb.clock()
+    bump()
+    return item
+
+
+def refund_order(sb: WixSandbox, site: Site, order_id: str) -> Order:
+    """Refund an order in full: `paymentStatus` becomes FULLY_REFUNDED, `status` stays [DOC].
+
+    Wix keeps a refunded order APPROVED (a refund is a payment event, not a cancellation) and
+    restocks only what the seller ticks; this sandbox, like `cancel_order`, restocks nothing.
+    """
+    item = site.orders.get(order_id)
+    if item is None:
+        raise not_found("Order", order_id)
+    item.payment_status = "FULLY_REFUNDED"
     item.updated = sb.clock()
     bump()
     return item

@@ -211,8 +211,8 @@ def order(item: Order) -> Doc:
                 "productName": {"original": line.name},
                 "catalogReference": {
                     "catalogItemId": line.product_id,
-                    "appId": STORES_APP_ID,
-                    "options": {"variantId": line.variant_id},
+                    "appId": line.app_id or STORES_APP_ID,
+                    "options": {"variantId": line.variant_id} if line.variant_id else {},
                 },
                 "quantity": line.quantity,
                 "physicalProperties": {"sku": line.sku, "shippable": True},

@@ -113,6 +113,8 @@ class OrderLine:
     sku: str
     name: str
     quantity: int
+    app_id: str = ""
+    """The catalogue's app; empty for Wix Stores (another app's item: a gift card, a booking)."""
 
 
 @dataclass
