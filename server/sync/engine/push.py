@@ -22,7 +22,7 @@ from server.marketplaces.errors import MarketplaceError
 from server.marketplaces.wix.models import MAX_QUANTITY
 from server.sync.allegro_push import push_allegro_batch
 from server.sync.engine.deps import EngineDeps
-from server.sync.outcomes import BatchResult, PushOutcome
+from server.sync.outcomes import BatchResult, PushOutcome, RequestMeter
 from server.sync.planner import PlanItem, WixItemState, WixKey
 from server.sync.records import ListingSyncState
 from server.sync.wix_push import push_wix_batch, read_wix_state
@@ -68,9 +68,10 @@ def _v3_state(items: Sequence[PlanItem]) -> dict[WixKey, WixItemState]:
 
 async def _push_wix(deps: EngineDeps, account: AccountRecord, items: list[PlanItem]) -> BatchResult:
     async with deps.wix.client(account) as client:
+        meter = RequestMeter(client.session.http.stats)  # the version GET and fresh read too
         v1 = await client.session.catalog() == "V1"
         state = await read_wix_state(client, items) if v1 else _v3_state(items)
-        return await push_wix_batch(client, items, state)
+        return meter.charge(await push_wix_batch(client, items, state))
 
 
 async def _push_allegro(
@@ -81,7 +82,8 @@ async def _push_allegro(
     result = BatchResult()
     if pending:
         async with deps.allegro.client(account) as client:
-            result = await push_allegro_batch(client, pending)
+            meter = RequestMeter(client.http.stats)
+            result = meter.charge(await push_allegro_batch(client, pending))
     result.outcomes += [
         PushOutcome(
             listing_id=item.listing_id,
