@@ -17,7 +17,7 @@ def sandbox_total(env: SyncEnv) -> int:
     """Requests both sandboxes have counted so far (admin calls are not counted)."""
     wix = wix_sandbox_of(env.wix_app).control.counters.endpoints
     allegro = env.allegro_app.state.allegro.control.counters.endpoints
-    return sum(wix.values()) + sum(allegro.values())
+    return int(sum(wix.values()) + sum(allegro.values()))
 
 
 async def test_stored_requests_equal_those_the_sandboxes_counted() -> None:
