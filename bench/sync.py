@@ -54,7 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from sync_latency import measure_latency
-from sync_setup import REDIS_DB, SELLERS, SITES, Bench, build, change_stock, quantity_of
+from sync_setup import REDIS_DB, Bench, build, change_stock, quantity_of
+from sync_transport import SELLERS, SITES
 
 from server import jobs
 from server.devtools.prepare import make_piccolo_conf_importable, migrate, secret_key

@@ -92,3 +92,15 @@ async def test_v3_id_filters_match_a_full_pass() -> None:
             indexed = await _v3(client, condition)
             reference = await _v3(client, {"$or": [condition]})
             assert indexed == reference and indexed, condition
+
+
+async def test_crawls_over_stable_fields_match_crawls_over_rendered_items() -> None:
+    always = {"trackQuantity": {"$exists": True}}  # not a stable field: renders every item
+    async with _client() as client:
+        crawl = await _v1(client, {"numericId": {"$gt": "0"}})
+        rendered = await _v1(client, {"$and": [{"numericId": {"$gt": "0"}}, always]})
+        assert crawl == rendered and len(crawl) > 40
+        for where in ({}, {"productId": {"$exists": True}}):
+            light = await _v3(client, where)
+            full = await _v3(client, {"$and": [where, always]} if where else always)
+            assert light == full and len(light) > 40

@@ -23,7 +23,7 @@ from server.sandboxes.wix.query import (
     json_string,
     parse_sort,
 )
-from server.sandboxes.wix.results import Lookup, Source, rendered, select
+from server.sandboxes.wix.results import Indexed, Source, rendered, select
 
 Render = Callable[[Any], Doc]
 """Renders one result reference as the JSON the endpoint answers."""
@@ -51,7 +51,7 @@ def v1_page(
     query: Doc,
     spec: QuerySpec,
     options: WixContractOptions,
-    lookup: Lookup | None = None,
+    indexed: Indexed | None = None,
 ) -> tuple[list[Doc], Doc]:
     """One V1 page of the `source` entries (results cached under `key`) and its metadata."""
     filter_ = check_filter(
@@ -85,7 +85,7 @@ def v1_page(
         filter_,
         sort or spec.default_sort,
         stable=spec.stable_fields,
-        lookup=lookup,
+        indexed=indexed,
     )
     metadata = {"items": limit, "offset": offset}
     page = rendered(found[offset : offset + limit], render)
@@ -99,7 +99,7 @@ def platform_page(
     query: Doc,
     spec: QuerySpec,
     options: WixContractOptions,
-    lookup: Lookup | None = None,
+    indexed: Indexed | None = None,
 ) -> tuple[list[Doc], Doc]:
     """One platform page and its paging metadata (`count`, `cursors`, `hasNext`)."""
     cursor_paging = query.get("cursorPaging") or {}
@@ -126,7 +126,7 @@ def platform_page(
         filter_,
         sort or spec.default_sort,
         stable=spec.stable_fields,
-        lookup=lookup,
+        indexed=indexed,
     )
     page = rendered(found[offset : offset + limit], render)
     end = offset + len(page)

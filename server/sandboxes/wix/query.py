@@ -240,10 +240,15 @@ def parse_sort(raw: Any, allowed: Iterable[str], strict: bool, field: str) -> li
 
 def sort_value(doc: Doc, path: str) -> tuple[int, Any]:
     """The sort key of `doc` at `path`: missing first, then numbers, then text."""
-    values = _values(doc, path)
-    if not values or values[0] is None:
+    if "." in path:
+        values = _values(doc, path)
+        value = values[0] if values else None
+    else:  # the same as `_values` for a top-level field, without splitting the path
+        value = doc.get(path)
+        if isinstance(value, list):
+            value = value[0] if value else None
+    if value is None:
         return (0, "")
-    value = values[0]
     if isinstance(value, str):
         number = _float(value)
         return (1, number) if isinstance(number, float) else (2, value)

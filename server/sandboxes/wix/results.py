@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -23,7 +24,6 @@ from server.sandboxes.wix.query import (
     SortKey,
     filter_fields,
     matches,
-    sort_docs,
     sort_value,
 )
 from server.sandboxes.wix.state import structure_version, version
@@ -33,6 +33,17 @@ Entry = tuple[Any, Doc]
 Source = Callable[[], Iterable[Entry]]
 Lookup = Callable[[str, list[str]], list[Entry] | None]
 """Entries whose `field` equals one of the values, in source order; None: field not indexed."""
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What an endpoint answers without rendering its whole catalogue."""
+
+    lookup: Lookup
+    """Entries by id (see `Lookup`)."""
+    light: Source
+    """Every entry with a document holding only the stable fields (same values as rendered)."""
+
 
 MAX_RESULTS = 16
 _RESULTS: OrderedDict[Hashable, tuple[int, list[Any], list[tuple[int, Any]]]] = OrderedDict()
@@ -72,19 +83,22 @@ def select(
     sort: Sequence[SortKey],
     *,
     stable: frozenset[str] = frozenset(),
-    lookup: Lookup | None = None,
+    indexed: Indexed | None = None,
 ) -> list[Any]:
     """References of the entries matching `filter_`, in `sort` order (cached per `key`).
 
-    A filter naming ids that `lookup` resolves is matched over those entries only (uncached);
-    results filtered and sorted on `stable` fields alone stay cached across stock changes.
+    A filter naming ids that `indexed.lookup` resolves is matched over those entries only
+    (uncached); results filtered and sorted on `stable` fields alone are computed over
+    `indexed.light` documents and stay cached across stock changes.
     """
     limit, rest = _split_range(filter_, sort)
-    narrowed = _narrowed(rest, lookup)
+    narrowed = _narrowed(rest, indexed.lookup) if indexed else None
     if narrowed is not None:
         refs, first = _ordered(narrowed, rest, sort)
     else:
-        refs, first = _cached(key, source, rest, sort, stable)
+        fields = filter_fields(rest) | {path for path, _ in sort}
+        light = indexed.light if indexed and fields <= stable else None
+        refs, first = _cached(key, light or source, rest, sort, light is not None)
     if limit is None:
         return refs
     op, value = limit
@@ -98,21 +112,26 @@ def select(
 def _ordered(
     entries: Iterable[Entry], rest: Doc, sort: Sequence[SortKey]
 ) -> tuple[list[Any], list[tuple[int, Any]]]:
-    """The matching references in sort order and their first sort values."""
+    """The matching references in sort order and their first sort values.
+
+    The same stable multi-key sort as `sort_docs` (last key first), each key computed once.
+    """
     kept = [(ref, doc) for ref, doc in entries if matches(doc, rest)]
-    ordered = sort_docs([{"_ref": i, **doc} for i, (_, doc) in enumerate(kept)], sort)
-    refs = [kept[d["_ref"]][0] for d in ordered]
-    first = [sort_value(d, sort[0][0]) for d in ordered] if sort else []
-    return refs, first
+    order = list(range(len(kept)))
+    values: list[list[tuple[int, Any]]] = []
+    for path, descending in reversed(sort):
+        values.insert(0, [sort_value(doc, path) for _, doc in kept])
+        order.sort(key=values[0].__getitem__, reverse=descending)
+    first = [values[0][i] for i in order] if sort else []
+    return [kept[i][0] for i in order], first
 
 
 def _cached(
-    key: Hashable, source: Source, rest: Doc, sort: Sequence[SortKey], stable: frozenset[str]
+    key: Hashable, source: Source, rest: Doc, sort: Sequence[SortKey], stable: bool
 ) -> tuple[list[Any], list[tuple[int, Any]]]:
     """`_ordered` over the whole source, kept until a change could alter it."""
-    fields = filter_fields(rest) | {path for path, _ in sort}
-    current = structure_version() if fields <= stable else version()
-    cache_key = (key, msgspec.json.encode(rest), tuple(sort))
+    current = structure_version() if stable else version()
+    cache_key = (key, stable, msgspec.json.encode(rest), tuple(sort))
     cached = _RESULTS.get(cache_key)
     if cached is None or cached[0] != current:
         cached = (current, *_ordered(source(), rest, sort))
@@ -123,10 +142,8 @@ def _cached(
     return cached[1], cached[2]
 
 
-def _narrowed(rest: Doc, lookup: Lookup | None) -> list[Entry] | None:
+def _narrowed(rest: Doc, lookup: Lookup) -> list[Entry] | None:
     """The entries an indexed id condition of the filter (or of its top `$and`) allows."""
-    if lookup is None:
-        return None
     parts = rest["$and"] if len(rest) == 1 and isinstance(rest.get("$and"), list) else [rest]
     for part in parts:
         for field, condition in part.items() if isinstance(part, dict) else ():

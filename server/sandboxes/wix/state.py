@@ -8,6 +8,7 @@ the site's default location, with its own id, `revision` and tracking. Every cha
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ QUANTITY_LIMIT = 99_999
 Clock = Callable[[], float]
 
 
+@functools.lru_cache(maxsize=4096)
 def iso(stamp: float) -> str:
     """A Wix timestamp: ISO-8601 UTC with milliseconds, e.g. `2020-12-15T14:00:27.415Z`."""
     moment = datetime.fromtimestamp(stamp, UTC)

@@ -20,7 +20,7 @@ from server.sandboxes.wix.errors import WixSandboxError, invalid, not_found
 from server.sandboxes.wix.paging import QuerySpec, v1_page
 from server.sandboxes.wix.query import Doc
 from server.sandboxes.wix.render import v1_inventory_item
-from server.sandboxes.wix.results import Lookup
+from server.sandboxes.wix.results import Indexed
 from server.sandboxes.wix.sandbox import WixSandbox, read_body
 from server.sandboxes.wix.state import Product, Site, Variant, touch_variant
 
@@ -189,8 +189,8 @@ def _update(sb: WixSandbox, product: Product, item: V1ItemPatch) -> None:
         touch_variant(product, variant, now)
 
 
-def _indexed(site: Site) -> Lookup:
-    """The V1 inventory items with given ids (inventory or product ids), in catalogue order."""
+def _indexed(site: Site) -> Indexed:
+    """V1 inventory items by id (inventory or product ids), and with only their stable fields."""
 
     def lookup(field: str, values: list[str]) -> list[tuple[Product, Doc]] | None:
         table = _INDEXED.get(field)
@@ -199,7 +199,20 @@ def _indexed(site: Site) -> Lookup:
         found = {entry[0]: entry[1] for entry in site.lookup(table, values)}
         return [(found[p], v1_inventory_item(found[p])) for p in sorted(found)]
 
-    return lookup
+    def light() -> list[tuple[Product, Doc]]:
+        return [(p, _stable_fields(p)) for p in site.products.values()]
+
+    return Indexed(lookup, light)
+
+
+def _stable_fields(product: Product) -> Doc:
+    """The fields of `v1_inventory_item` that never change after seeding."""
+    return {
+        "id": product.inventory_item_id,
+        "externalId": product.id,
+        "productId": product.id,
+        "numericId": str(product.inventory_numeric_id),
+    }
 
 
 def v1_inventory_routes(sb: WixSandbox) -> list[HTTPRouteHandler]:

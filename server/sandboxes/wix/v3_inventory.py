@@ -19,9 +19,9 @@ from server.sandboxes.wix.errors import WixSandboxError, invalid, not_found
 from server.sandboxes.wix.paging import QuerySpec, platform_page
 from server.sandboxes.wix.query import Doc, decode_r
 from server.sandboxes.wix.render import v3_item
-from server.sandboxes.wix.results import Lookup
+from server.sandboxes.wix.results import Indexed
 from server.sandboxes.wix.sandbox import WixSandbox, convert, read_body
-from server.sandboxes.wix.state import QUANTITY_LIMIT, Product, Site, Variant, touch_variant
+from server.sandboxes.wix.state import QUANTITY_LIMIT, Product, Site, Variant, iso, touch_variant
 
 _SORTABLE = frozenset(
     {"createdDate", "updatedDate", "availabilityStatus", "inStock", "preorderInfo.enabled"}
@@ -85,8 +85,8 @@ def item_entries(site: Site) -> list[tuple[tuple[Product, Variant], Doc]]:
     return [((p, v), v3_item(site, p, v)) for p, v in site.items()]
 
 
-def indexed_items(site: Site) -> Lookup:
-    """The inventory items with given item or product ids, in catalogue order."""
+def indexed_items(site: Site) -> Indexed:
+    """Inventory items by item or product id, and with only their stable fields."""
 
     def lookup(field: str, values: list[str]) -> list[tuple[tuple[Product, Variant], Doc]] | None:
         if field == "productId":
@@ -97,7 +97,21 @@ def indexed_items(site: Site) -> Lookup:
         found = {entry[0]: (entry[1], entry[2]) for entry in site.lookup("items", values)}
         return [(found[i], v3_item(site, *found[i])) for i in sorted(found)]
 
-    return lookup
+    def light() -> list[tuple[tuple[Product, Variant], Doc]]:
+        return [((p, v), stable_fields(site, p, v)) for p, v in site.items()]
+
+    return Indexed(lookup, light)
+
+
+def stable_fields(site: Site, product: Product, variant: Variant) -> Doc:
+    """The fields of `v3_item` that never change after seeding (`_STABLE`)."""
+    return {
+        "id": variant.item_id,
+        "productId": product.id,
+        "variantId": variant.id,
+        "locationId": site.location_id,
+        "createdDate": iso(variant.created),
+    }
 
 
 def find_item(site: Site, item_id: str) -> tuple[Product, Variant]:
