@@ -125,7 +125,12 @@ class Bench:
     lock_retry_s: float = LOCK_RETRY_DEFER_S
 
     def worker(self, *, burst: bool) -> Worker:
-        """An arq worker running the sync jobs on the bench queue."""
+        """An arq worker running the sync jobs on the bench queue, with the worker's job timeout.
+
+        (arq's default of 300 s is shorter than a Wix V1 read pass of 100k products in real time.)
+        """
+        from worker.settings import WorkerSettings  # reads the settings: import once they are set
+
         ctx = {
             "wix": self.wix,
             "allegro": self.allegro,
@@ -141,6 +146,7 @@ class Bench:
             handle_signals=False,
             poll_delay=0.01,
             max_jobs=10,
+            job_timeout=WorkerSettings.job_timeout,
         )
 
     def wix_rows(self, name: str) -> dict[str, Any]:
