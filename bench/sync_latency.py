@@ -18,7 +18,8 @@ import random
 import time
 from typing import Any
 
-from sync_setup import SITES, Bench, shown_allegro, shown_wix, sku_of
+from sync_setup import Bench, shown_allegro, shown_wix, sku_of
+from sync_transport import SITES
 
 from server import jobs
 from server.domain import hooks

@@ -4,24 +4,22 @@ Four accounts over in-process sandboxes reached through `SandboxTransport` (no s
 V1 site, a Wix V3 site and two Allegro sellers under one Client ID. The catalogue is written with
 bulk SQL (products, stock in warehouse A, listings mapped 1:1), and the sandboxes are seeded
 with SKUs `SB-000001…` showing the warehouse's quantities, so the initial full sync only reads.
-Every request goes through a `MeterTransport`, which records per account the endpoint and when
-it was sent. Sandboxes, client limiters and Allegro's command delays share one `time_scale`.
+Every request goes through a `MeterTransport` (`sync_transport.py`), which records per account
+the endpoint and when it was sent. Sandboxes, client limiters and Allegro's command delays share
+one `time_scale`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from arq.worker import Worker
+from sync_transport import SELLERS, SITES, WIX_KEY, MeterTransport, warm
 
 from server.connectors.allegro import AllegroConnector
 from server.connectors.wix import WixConnector
@@ -44,14 +42,7 @@ from worker.jobs.sync import SYNC_FUNCTIONS
 
 REDIS_DB = 7
 """The bench's Redis database: not the demo's (0) nor one the test runs claim (8-15)."""
-WIX_KEY = "wix-bench-key-0001"
-SITES = {
-    "wix-v1": "11111111-1111-4111-8111-1111111111b1",
-    "wix-v3": "33333333-3333-4333-8333-33333333b3b3",
-}
 CLIENT = {"client_id": "stockbridge-demo", "client_secret": "stockbridge-demo-secret"}
-SELLERS = {"allegro-1": "40000001", "allegro-2": "40000002"}
-ID_SEGMENT = re.compile(r"/(?=[^/]*\d)[0-9A-Za-z-]{8,}(?=/|$)")
 
 
 def sku_of(n: int) -> str:
@@ -62,39 +53,6 @@ def sku_of(n: int) -> str:
 def quantity_of(n: int) -> int:
     """The opening quantity of the n-th product (never zero, so no offer starts ENDED)."""
     return (n * 7) % 50 + 1
-
-
-class MeterTransport(httpx.AsyncBaseTransport):
-    """Passes requests on and records (account, endpoint, monotonic time) for each."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        """Wrap `inner`; `log` collects the requests."""
-        self.inner = inner
-        self.log: list[tuple[str, str, float]] = []
-
-    @staticmethod
-    def account_of(request: httpx.Request) -> str:
-        """The bench account a request belongs to (by Wix site or Allegro bearer token)."""
-        site = request.headers.get("wix-site-id")
-        if site:
-            return next((name for name, s in SITES.items() if s == site), site)
-        token = request.headers.get("authorization", "")
-        return next((name for name in SELLERS if token.endswith(f"token-{name}")), "other")
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Record, then forward."""
-        endpoint = f"{request.method} {ID_SEGMENT.sub('/{id}', request.url.path)}"
-        self.log.append((self.account_of(request), endpoint, time.monotonic()))
-        return await self.inner.handle_async_request(request)
-
-    def by_endpoint(self, account: str, since: float) -> Counter[str]:
-        """Requests of one account after `since`, by endpoint."""
-        return Counter(e for a, e, t in self.log if a == account and t >= since)
-
-    def span(self, account: str, since: float) -> float:
-        """Seconds from `since` to the account's last request after it."""
-        times = [t for a, _, t in self.log if a == account and t >= since]
-        return max(times) - since if times else 0.0
 
 
 def wix_config(products: int, time_scale: float) -> WixSandboxConfig:
@@ -167,7 +125,12 @@ class Bench:
     lock_retry_s: float = LOCK_RETRY_DEFER_S
 
     def worker(self, *, burst: bool) -> Worker:
-        """An arq worker running the sync jobs on the bench queue."""
+        """An arq worker running the sync jobs on the bench queue, with the worker's job timeout.
+
+        (arq's default of 300 s is shorter than a Wix V1 read pass of 100k products in real time.)
+        """
+        from worker.settings import WorkerSettings  # reads the settings: import once they are set
+
         ctx = {
             "wix": self.wix,
             "allegro": self.allegro,
@@ -183,6 +146,7 @@ class Bench:
             handle_signals=False,
             poll_delay=0.01,
             max_jobs=10,
+            job_timeout=WorkerSettings.job_timeout,
         )
 
     def wix_rows(self, name: str) -> dict[str, Any]:
@@ -297,6 +261,7 @@ async def build(products: int, time_scale: float) -> Bench:
     settings = get_settings()
     wix_app = create_wix_sandbox(wix_config(products, time_scale))
     allegro_app = create_allegro_sandbox(allegro_config(time_scale), allegro_seed(products))
+    await warm(SandboxTransport(wix_app))
     meter = MeterTransport(SandboxTransport(wix_app))
     allegro_meter = MeterTransport(SandboxTransport(allegro_app))
     allegro_meter.log = meter.log

@@ -95,6 +95,7 @@ async def test_a_burst_over_many_skus_is_one_job_and_few_requests() -> None:
         runs = [r for r in (await records.list_runs(limit=100)).items if r.trigger == "event"]
         assert [(r.scope, r.status, r.failed) for r in runs] == [("skus", "COMPLETED", 0)]
         assert runs[0].pushed >= 2 * len(SKUS)
+        assert runs[0].requests == spent["wix"] + spent["allegro"], "reads are counted too"
 
 
 async def test_a_change_arriving_while_the_drain_job_ends_is_pushed() -> None:

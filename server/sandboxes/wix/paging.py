@@ -23,7 +23,7 @@ from server.sandboxes.wix.query import (
     json_string,
     parse_sort,
 )
-from server.sandboxes.wix.results import Source, rendered, select
+from server.sandboxes.wix.results import Indexed, Source, rendered, select
 
 Render = Callable[[Any], Doc]
 """Renders one result reference as the JSON the endpoint answers."""
@@ -40,6 +40,8 @@ class QuerySpec:
     max_limit: int
     default_limit: int = 100
     has_next: bool = True
+    stable_fields: frozenset[str] = frozenset()
+    """Fields whose values are fixed when a site is seeded (results on them survive writes)."""
 
 
 def v1_page(
@@ -49,6 +51,7 @@ def v1_page(
     query: Doc,
     spec: QuerySpec,
     options: WixContractOptions,
+    indexed: Indexed | None = None,
 ) -> tuple[list[Doc], Doc]:
     """One V1 page of the `source` entries (results cached under `key`) and its metadata."""
     filter_ = check_filter(
@@ -76,7 +79,14 @@ def v1_page(
             f"offset + limit may not exceed {options.v1_offset_ceiling}; crawl by numericId",
             "OUT_OF_RANGE",
         )
-    found = select((spec.kind, key), source, filter_, sort or spec.default_sort)
+    found = select(
+        (spec.kind, key),
+        source,
+        filter_,
+        sort or spec.default_sort,
+        stable=spec.stable_fields,
+        indexed=indexed,
+    )
     metadata = {"items": limit, "offset": offset}
     page = rendered(found[offset : offset + limit], render)
     return page, {"metadata": metadata, "totalResults": len(found)}
@@ -89,6 +99,7 @@ def platform_page(
     query: Doc,
     spec: QuerySpec,
     options: WixContractOptions,
+    indexed: Indexed | None = None,
 ) -> tuple[list[Doc], Doc]:
     """One platform page and its paging metadata (`count`, `cursors`, `hasNext`)."""
     cursor_paging = query.get("cursorPaging") or {}
@@ -109,7 +120,14 @@ def platform_page(
         )
         sort = parse_sort(query.get("sort"), spec.sort_fields, options.strict_filter_fields, "sort")
         offset = limit_of((offset_paging or {}).get("offset"), 0, 10**9, "paging.offset")
-    found = select((spec.kind, key), source, filter_, sort or spec.default_sort)
+    found = select(
+        (spec.kind, key),
+        source,
+        filter_,
+        sort or spec.default_sort,
+        stable=spec.stable_fields,
+        indexed=indexed,
+    )
     page = rendered(found[offset : offset + limit], render)
     end = offset + len(page)
     metadata: Doc = (

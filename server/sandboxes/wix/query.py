@@ -138,29 +138,28 @@ def _compare(value: Any, operand: Any, op: str) -> bool:
         return False
 
 
-_SETS: dict[int, tuple[list[Any], frozenset[Any]]] = {}
+_SETS: dict[int, tuple[list[Any], frozenset[Any], bool]] = {}
 
 
-def _exact_set(operands: list[Any]) -> frozenset[Any]:
-    """The hashable operands as a set, cached per operand list (one filter, many documents)."""
+def _exact_set(operands: list[Any]) -> tuple[frozenset[Any], bool]:
+    """The hashable operands as a set and whether any is a number (cached per operand list)."""
     cached = _SETS.get(id(operands))
     if cached is not None and cached[0] is operands:
-        return cached[1]
+        return cached[1], cached[2]
     if len(_SETS) > 256:
         _SETS.clear()
     found = frozenset(o for o in operands if isinstance(o, str | int | float | bool))
-    _SETS[id(operands)] = (operands, found)
-    return found
+    numbers = any(isinstance(o, int | float) for o in operands)
+    _SETS[id(operands)] = (operands, found, numbers)
+    return found, numbers
 
 
 def _any_in(values: list[Any], operands: list[Any]) -> bool:
     """Whether any value equals any operand; exact matches by set lookup, then coerced ones."""
-    exact = _exact_set(operands)
+    exact, numbers = _exact_set(operands)
     if any(isinstance(v, str | int | float | bool) and v in exact for v in values):
         return True
-    mixed = any(isinstance(o, int | float) for o in operands) or any(
-        isinstance(v, int | float) for v in values
-    )
+    mixed = numbers or any(isinstance(v, int | float) for v in values)
     return mixed and any(_equal(v, o) for v in values for o in operands)
 
 
@@ -241,10 +240,15 @@ def parse_sort(raw: Any, allowed: Iterable[str], strict: bool, field: str) -> li
 
 def sort_value(doc: Doc, path: str) -> tuple[int, Any]:
     """The sort key of `doc` at `path`: missing first, then numbers, then text."""
-    values = _values(doc, path)
-    if not values or values[0] is None:
+    if "." in path:
+        values = _values(doc, path)
+        value = values[0] if values else None
+    else:  # the same as `_values` for a top-level field, without splitting the path
+        value = doc.get(path)
+        if isinstance(value, list):
+            value = value[0] if value else None
+    if value is None:
         return (0, "")
-    value = values[0]
     if isinstance(value, str):
         number = _float(value)
         return (1, number) if isinstance(number, float) else (2, value)

@@ -29,7 +29,7 @@ from server.sandboxes.common import (
 from server.sandboxes.wix.config import WixContractOptions, WixSandboxConfig
 from server.sandboxes.wix.errors import WixSandboxError, from_validation, invalid, make_renderer
 from server.sandboxes.wix.seed import build_site
-from server.sandboxes.wix.state import Clock, Site, bump, wall_clock
+from server.sandboxes.wix.state import Clock, Site, restructure, wall_clock
 
 Need = Literal["V1", "V3", "any"]
 T = TypeVar("T")
@@ -78,7 +78,7 @@ class WixSandbox:
     def reset(self) -> None:
         """Rebuild every site from the seeds and zero counters and windows."""
         now = self.clock()
-        bump()
+        restructure()
         self.sites = {seed.site_id: build_site(seed, now) for seed in self.config.sites}
         self.control.reset()
 

@@ -8,11 +8,13 @@ the site's default location, with its own id, `revision` and tracking. Every cha
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from server.sandboxes.wix.config import CatalogVersion
 
@@ -26,6 +28,7 @@ QUANTITY_LIMIT = 99_999
 Clock = Callable[[], float]
 
 
+@functools.lru_cache(maxsize=4096)
 def iso(stamp: float) -> str:
     """A Wix timestamp: ISO-8601 UTC with milliseconds, e.g. `2020-12-15T14:00:27.415Z`."""
     moment = datetime.fromtimestamp(stamp, UTC)
@@ -144,7 +147,7 @@ class Site:
     orders: dict[str, Order] = field(default_factory=dict)
     next_numeric_id: int = 1_608_035_843_758_000
     next_order_number: int = 10_001
-    _item_index: dict[str, tuple[Product, Variant]] = field(default_factory=dict, repr=False)
+    _index: SiteIndex | None = field(default=None, repr=False)
 
     def allocate_numeric_id(self) -> int:
         """The next strictly increasing numeric id (V1 `numericId`)."""
@@ -157,17 +160,39 @@ class Site:
             for variant in product.variants:
                 yield product, variant
 
+    def index(self, *, rebuild: bool = False) -> SiteIndex:
+        """Lookups by id, rebuilt when the number of products changed (or when asked)."""
+        if rebuild or self._index is None or self._index.count != len(self.products):
+            self._index = SiteIndex.build(self.products)
+        return self._index
+
+    def _current(self, entry: Any) -> bool:
+        """Whether an index entry's product (and variant) are still the site's."""
+        product: Product = entry[1]
+        if self.products.get(product.id) is not product:
+            return False
+        return len(entry) < 3 or any(v is entry[2] for v in product.variants)
+
+    def lookup(self, table: str, keys: Iterable[str]) -> list[Any]:
+        """Index entries (`SiteIndex` tables) of the known keys; one rebuild if any is missing."""
+        wanted = list(keys)
+        found: list[Any] = []
+        for rebuild in (False, True):
+            rows = getattr(self.index(rebuild=rebuild), table)
+            found = [rows.get(key) for key in wanted]
+            if all(f is not None and self._current(f) for f in found):
+                return found
+        return [f for f in found if f is not None and self._current(f)]
+
     def item(self, item_id: str) -> tuple[Product, Variant] | None:
-        """The V3 inventory item with this id (indexed; variants never change after seeding)."""
-        if len(self._item_index) != sum(len(p.variants) for p in self.products.values()):
-            self._item_index = {v.item_id: (p, v) for p, v in self.items()}
-        return self._item_index.get(item_id)
+        """The V3 inventory item with this id."""
+        found = self.lookup("items", [item_id])
+        return (found[0][1], found[0][2]) if found else None
 
     def by_inventory_id(self, inventory_id: str) -> Product | None:
         """The V1 product whose inventory item has this id."""
-        return next(
-            (p for p in self.products.values() if p.inventory_item_id == inventory_id), None
-        )
+        found = self.lookup("inventory", [inventory_id])
+        return found[0][1] if found else None
 
     def by_sku(self, sku: str) -> tuple[Product, Variant] | None:
         """The first variant with this SKU (or the single variant of a product with this SKU)."""
@@ -177,7 +202,36 @@ class Site:
         return None
 
 
+@dataclass
+class SiteIndex:
+    """A site's lookups; each entry starts with its position in `Site.items()` order."""
+
+    count: int
+    items: dict[str, tuple[int, Product, Variant]]
+    """V3 inventory item id → (position, product, variant)."""
+    inventory: dict[str, tuple[int, Product]]
+    """V1 inventory item id → (product position, product)."""
+    products: dict[str, tuple[int, Product]]
+    """Product id → (product position, product)."""
+
+    @classmethod
+    def build(cls, products: dict[str, Product]) -> SiteIndex:
+        """Index every product and variant, positions in iteration order."""
+        items: dict[str, tuple[int, Product, Variant]] = {}
+        inventory: dict[str, tuple[int, Product]] = {}
+        by_id: dict[str, tuple[int, Product]] = {}
+        item_position = 0
+        for position, product in enumerate(products.values()):
+            inventory.setdefault(product.inventory_item_id, (position, product))
+            by_id[product.id] = (position, product)
+            for variant in product.variants:
+                items.setdefault(variant.item_id, (item_position, product, variant))
+                item_position += 1
+        return cls(len(products), items, inventory, by_id)
+
+
 _VERSION = [0]
+_STRUCTURE = [0]
 
 
 def version() -> int:
@@ -188,6 +242,17 @@ def version() -> int:
 def bump() -> None:
     """Note a change (see `version`)."""
     _VERSION[0] += 1
+
+
+def structure_version() -> int:
+    """A counter that moves when sites are rebuilt: fields fixed at seeding stay until then."""
+    return _STRUCTURE[0]
+
+
+def restructure() -> None:
+    """Note that sites were rebuilt (moves `version` too)."""
+    _STRUCTURE[0] += 1
+    bump()
 
 
 def touch_variant(product: Product, variant: Variant, now: float) -> None:

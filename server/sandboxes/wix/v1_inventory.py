@@ -20,6 +20,7 @@ from server.sandboxes.wix.errors import WixSandboxError, invalid, not_found
 from server.sandboxes.wix.paging import QuerySpec, v1_page
 from server.sandboxes.wix.query import Doc
 from server.sandboxes.wix.render import v1_inventory_item
+from server.sandboxes.wix.results import Indexed
 from server.sandboxes.wix.sandbox import WixSandbox, read_body
 from server.sandboxes.wix.state import Product, Site, Variant, touch_variant
 
@@ -31,7 +32,10 @@ V1_INVENTORY = QuerySpec(
     sort_fields=frozenset({"id", "productId", "numericId", "lastUpdated"}),
     default_sort=(("lastUpdated", True), ("numericId", True)),
     max_limit=100,
+    stable_fields=frozenset({"id", "productId", "externalId", "numericId"}),
 )
+_INDEXED = {"id": "inventory", "productId": "products", "externalId": "products"}
+"""Filter fields answered from the site's index: field → `SiteIndex` table."""
 _PREFIXES = ("/stores/v2/inventoryItems", "/stores-reader/v2/inventoryItems")
 
 
@@ -185,6 +189,32 @@ def _update(sb: WixSandbox, product: Product, item: V1ItemPatch) -> None:
         touch_variant(product, variant, now)
 
 
+def _indexed(site: Site) -> Indexed:
+    """V1 inventory items by id (inventory or product ids), and with only their stable fields."""
+
+    def lookup(field: str, values: list[str]) -> list[tuple[Product, Doc]] | None:
+        table = _INDEXED.get(field)
+        if table is None:
+            return None
+        found = {entry[0]: entry[1] for entry in site.lookup(table, values)}
+        return [(found[p], v1_inventory_item(found[p])) for p in sorted(found)]
+
+    def light() -> list[tuple[Product, Doc]]:
+        return [(p, _stable_fields(p)) for p in site.products.values()]
+
+    return Indexed(lookup, light)
+
+
+def _stable_fields(product: Product) -> Doc:
+    """The fields of `v1_inventory_item` that never change after seeding."""
+    return {
+        "id": product.inventory_item_id,
+        "externalId": product.id,
+        "productId": product.id,
+        "numericId": str(product.inventory_numeric_id),
+    }
+
+
 def v1_inventory_routes(sb: WixSandbox) -> list[HTTPRouteHandler]:
     """Route handlers for V1 inventory."""
 
@@ -197,7 +227,9 @@ def v1_inventory_routes(sb: WixSandbox) -> list[HTTPRouteHandler]:
             return [(p, v1_inventory_item(p)) for p in site.products.values()]
 
         key = (id(site),)
-        page, meta = v1_page(source, v1_inventory_item, key, body.query, V1_INVENTORY, sb.options)
+        page, meta = v1_page(
+            source, v1_inventory_item, key, body.query, V1_INVENTORY, sb.options, _indexed(site)
+        )
         return {"inventoryItems": page, **meta}
 
     @post("/stores/v2/inventoryItems/increment", status_code=200)

@@ -19,8 +19,9 @@ from server.sandboxes.wix.errors import WixSandboxError, invalid, not_found
 from server.sandboxes.wix.paging import QuerySpec, platform_page
 from server.sandboxes.wix.query import Doc, decode_r
 from server.sandboxes.wix.render import v3_item
+from server.sandboxes.wix.results import Indexed
 from server.sandboxes.wix.sandbox import WixSandbox, convert, read_body
-from server.sandboxes.wix.state import QUANTITY_LIMIT, Product, Site, Variant, touch_variant
+from server.sandboxes.wix.state import QUANTITY_LIMIT, Product, Site, Variant, iso, touch_variant
 
 _SORTABLE = frozenset(
     {"createdDate", "updatedDate", "availabilityStatus", "inStock", "preorderInfo.enabled"}
@@ -29,6 +30,8 @@ _SORTABLE = frozenset(
 )
 ITEM_FILTERS = _SORTABLE | {"id", "locationId", "variantId"}
 """Filterable fields of Query/Search Inventory Items [typings InventoryItemQuerySpec]."""
+_STABLE = frozenset({"id", "productId", "variantId", "locationId", "createdDate"})
+"""Item fields fixed when the site is seeded."""
 V3_ITEMS_QUERY = QuerySpec(
     kind="v3-items-query",
     filter_fields=ITEM_FILTERS,
@@ -36,6 +39,7 @@ V3_ITEMS_QUERY = QuerySpec(
     default_sort=(("createdDate", True),),
     max_limit=1000,
     has_next=False,
+    stable_fields=_STABLE,
 )
 V3_ITEMS_SEARCH = QuerySpec(
     kind="v3-items-search",
@@ -43,6 +47,7 @@ V3_ITEMS_SEARCH = QuerySpec(
     sort_fields=_SORTABLE,
     default_sort=(("createdDate", True),),
     max_limit=1000,
+    stable_fields=_STABLE,
 )
 
 
@@ -78,6 +83,35 @@ class UpdateBody(msgspec.Struct):
 def item_entries(site: Site) -> list[tuple[tuple[Product, Variant], Doc]]:
     """Every inventory item of the site with its JSON."""
     return [((p, v), v3_item(site, p, v)) for p, v in site.items()]
+
+
+def indexed_items(site: Site) -> Indexed:
+    """Inventory items by item or product id, and with only their stable fields."""
+
+    def lookup(field: str, values: list[str]) -> list[tuple[tuple[Product, Variant], Doc]] | None:
+        if field == "productId":
+            products = [entry[1] for entry in site.lookup("products", values)]
+            values = [v.item_id for p in products for v in p.variants]
+        elif field != "id":
+            return None
+        found = {entry[0]: (entry[1], entry[2]) for entry in site.lookup("items", values)}
+        return [(found[i], v3_item(site, *found[i])) for i in sorted(found)]
+
+    def light() -> list[tuple[tuple[Product, Variant], Doc]]:
+        return [((p, v), stable_fields(site, p, v)) for p, v in site.items()]
+
+    return Indexed(lookup, light)
+
+
+def stable_fields(site: Site, product: Product, variant: Variant) -> Doc:
+    """The fields of `v3_item` that never change after seeding (`_STABLE`)."""
+    return {
+        "id": variant.item_id,
+        "productId": product.id,
+        "variantId": variant.id,
+        "locationId": site.location_id,
+        "createdDate": iso(variant.created),
+    }
 
 
 def find_item(site: Site, item_id: str) -> tuple[Product, Variant]:
@@ -134,6 +168,7 @@ def query_items(sb: WixSandbox, request: Request[Any, Any, Any], payload: Doc) -
         body.query,
         V3_ITEMS_QUERY,
         sb.options,
+        indexed_items(site),
     )
     return {"inventoryItems": page, "pagingMetadata": meta}
 

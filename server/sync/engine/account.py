@@ -24,6 +24,7 @@ from server.marketplaces.errors import MarketplaceError
 from server.sync import records
 from server.sync.engine.deps import EngineDeps, is_tracked, report, track
 from server.sync.engine.jobs import BatchJob
+from server.sync.outcomes import BatchResult, RequestMeter
 from server.sync.planner import (
     ALLEGRO_COMMAND_LIMIT,
     WIX_V1_RELATIVE_LIMIT,
@@ -70,17 +71,28 @@ def planned_listing(row: SellableListing) -> PlannedListing:
 
 
 async def read_and_plan(
-    deps: EngineDeps, account: AccountRecord, listings: list[PlannedListing]
+    deps: EngineDeps, account: AccountRecord, listings: list[PlannedListing], spent: BatchResult
 ) -> tuple[Plan, int]:
-    """The one read pass and the plan; also the items one request may carry on this API."""
+    """The one read pass and the plan; also the items one request may carry on this API.
+
+    The requests the read made (also when it fails) are written into `spent.requests`.
+    """
     if account.marketplace == "wix":
         async with deps.wix.client(account) as client:
-            v1 = await client.session.catalog() == "V1"
-            state = wix_state_from_rows(await client.get_all_stock())
+            meter = RequestMeter(client.session.http.stats)
+            try:
+                v1 = await client.session.catalog() == "V1"
+                state = wix_state_from_rows(await client.get_all_stock())
+            finally:
+                meter.charge(spent)
         limit = WIX_V1_RELATIVE_LIMIT if v1 else WIX_V3_BULK_LIMIT
         return plan_wix(listings, state, deps.batch_size), limit
     async with deps.allegro.client(account) as client:
-        offers = allegro_state_from_offers(await client.all_offers())
+        meter = RequestMeter(client.http.stats)
+        try:
+            offers = allegro_state_from_offers(await client.all_offers())
+        finally:
+            meter.charge(spent)
     return plan_allegro(listings, offers, deps.batch_size), ALLEGRO_COMMAND_LIMIT
 
 
@@ -149,15 +161,18 @@ async def sync_account(deps: EngineDeps, run_id: int, account_id: int) -> int:
         return 0
     account = await get_account(account_id)
     rows = await sellable_for_account(account_id)
+    spent = BatchResult()
     try:
-        plan, limit = await read_and_plan(deps, account, [planned_listing(r) for r in rows])
+        plan, limit = await read_and_plan(deps, account, [planned_listing(r) for r in rows], spent)
     except Exception as error:  # the run must still finish: report the account and go on
         if not isinstance(error, MarketplaceError | DomainError):
             logger.exception("read pass of account %s failed unexpectedly", account_id)
         await record_read_failure(run_id, account_id, rows, f"read pass failed: {error}")
+        await records.bump_run_counters(run_id, requests=spent.requests)
         await track(deps.redis, run_id, "planned_accounts", str(account_id))
         await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
         return 0
+    await records.bump_run_counters(run_id, requests=spent.requests)
     run = await records.get_run(run_id)
     await record_plan(run_id, account_id, plan, dry_run=run.dry_run)
     sellable = {row.listing_id: row.sellable for row in rows}

@@ -24,7 +24,7 @@ from server.sync.engine.account import planned_listing, record_plan, record_read
 from server.sync.engine.batch import store_result
 from server.sync.engine.deps import EngineDeps, locks_kept, report, track
 from server.sync.engine.push import push_items
-from server.sync.outcomes import BatchResult
+from server.sync.outcomes import BatchResult, RequestMeter
 from server.sync.planner import (
     Plan,
     PlanItem,
@@ -42,12 +42,17 @@ logger = logging.getLogger(__name__)
 
 
 async def plan_few(
-    deps: EngineDeps, account: AccountRecord, listings: list[PlannedListing]
+    deps: EngineDeps,
+    account: AccountRecord,
+    listings: list[PlannedListing],
+    spent: BatchResult | None = None,
 ) -> tuple[Plan, dict[WixKey, WixItemState] | None]:
     """Read just these listings' items and plan them; also the Wix state read (None: Allegro).
 
-    The caller holds the SKU locks, so the Wix state is fresh enough for V1 deltas.
+    The caller holds the SKU locks, so the Wix state is fresh enough for V1 deltas. The requests
+    the read made (also when it fails) are written into `spent` when given.
     """
+    spent = BatchResult() if spent is None else spent
     if account.marketplace == "wix":
         probes = [
             PlanItem(
@@ -62,11 +67,19 @@ async def plan_few(
             if listing.wix_product_id and listing.wix_variant_id
         ]
         async with deps.wix.client(account) as client:
-            state = await read_wix_state(client, probes) if probes else {}
+            meter = RequestMeter(client.session.http.stats)
+            try:
+                state = await read_wix_state(client, probes) if probes else {}
+            finally:
+                meter.charge(spent)
         return plan_wix(listings, state, deps.batch_size), state
     offer_ids = [listing.allegro_offer_id for listing in listings if listing.allegro_offer_id]
     async with deps.allegro.client(account) as client:
-        offers = [offer async for offer in client.iter_offers(offer_ids=offer_ids)]
+        meter = RequestMeter(client.http.stats)
+        try:
+            offers = [offer async for offer in client.iter_offers(offer_ids=offer_ids)]
+        finally:
+            meter.charge(spent)
     return plan_allegro(listings, allegro_state_from_offers(offers), deps.batch_size), None
 
 
@@ -79,18 +92,25 @@ async def push_account(
     an unexpected error is logged and does the same, so the run can still finish.
     """
     account = await get_account(account_id)
+    read = BatchResult()
     try:
-        plan, wix_state = await plan_few(deps, account, [planned_listing(row) for row in rows])
+        plan, wix_state = await plan_few(
+            deps, account, [planned_listing(row) for row in rows], read
+        )
     except Exception as error:
         if not isinstance(error, MarketplaceError | DomainError):
             logger.exception("targeted read of account %s failed unexpectedly", account_id)
         await record_read_failure(run_id, account_id, rows, f"read failed: {error}")
         await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
-        return BatchResult()
+        await store_result(run_id, read)
+        return read
     await record_plan(run_id, account_id, plan, dry_run=False)
     if not plan.changed:
-        return BatchResult()
+        await store_result(run_id, read)
+        return read
     result = await push_items(deps, account, plan.changed, fresh_wix=wix_state)
+    result.requests += read.requests
+    result.attempts += read.attempts
     await store_result(run_id, result)
     return result
 

@@ -23,7 +23,7 @@ from server.marketplaces.errors import MarketplaceError
 from server.marketplaces.wix.models import MAX_QUANTITY
 from server.sync.allegro_push import push_allegro_batch
 from server.sync.engine.deps import EngineDeps
-from server.sync.outcomes import BatchResult, PushOutcome
+from server.sync.outcomes import BatchResult, PushOutcome, RequestMeter
 from server.sync.planner import PlanItem, WixItemState, WixKey
 from server.sync.records import ListingSyncState
 from server.sync.wix_push import push_wix_batch, read_wix_state
@@ -74,12 +74,13 @@ async def _push_wix(
     fresh: Mapping[WixKey, WixItemState] | None,
 ) -> BatchResult:
     async with deps.wix.client(account) as client:
+        meter = RequestMeter(client.session.http.stats)  # the version GET and fresh read too
         v1 = await client.session.catalog() == "V1"
         if not v1:
             state = _v3_state(items)
         else:
             state = dict(fresh) if fresh is not None else await read_wix_state(client, items)
-        return await push_wix_batch(client, items, state)
+        return meter.charge(await push_wix_batch(client, items, state))
 
 
 async def _push_allegro(
@@ -90,7 +91,8 @@ async def _push_allegro(
     result = BatchResult()
     if pending:
         async with deps.allegro.client(account) as client:
-            result = await push_allegro_batch(client, pending)
+            meter = RequestMeter(client.http.stats)
+            result = meter.charge(await push_allegro_batch(client, pending))
     result.outcomes += [
         PushOutcome(
             listing_id=item.listing_id,
