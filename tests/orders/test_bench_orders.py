@@ -30,7 +30,7 @@ def bench_module() -> ModuleType:
 
 
 async def test_200_lines_deduct_exactly_once() -> None:
-    figures = await bench_module().measure(lines=200, products=40, time_scale=60.0, seed=5)
+    figures = await bench_module().measure(lines=200, products=20, time_scale=60.0, seed=5)
     assert (figures["lines"], figures["double_deductions"], figures["missing_deductions"]) == (
         200,
         0,
