@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-BENCHES := bench-ledger bench-sync
+BENCHES := bench-ledger bench-sync bench-orders
 
 .PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) clean
 
@@ -58,6 +58,9 @@ bench-ledger: install ## ledger throughput: concurrent writers, latency, invaria
 
 bench-sync: install ## sync engine: requests, wall time vs bound, change latency (100k x 4 accounts)
 	$(PY) bench/sync.py $(ARGS)
+
+bench-orders: install ## order import: 10,000 lines, 3 accounts, faults; double/missing must be 0
+	$(PY) bench/orders.py $(ARGS)
 
 clean: ## remove caches and build leftovers (keeps .venv and the demo data in .data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache build *.egg-info

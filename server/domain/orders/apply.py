@@ -14,7 +14,8 @@ from typing import Any
 from server.domain.alerts import Alert, raise_alert
 from server.domain.db import engine, fetch, fetch_one
 from server.domain.hooks import on_stock_changed
-from server.domain.orders.line_steps import deduct_line, restock_line, set_line
+from server.domain.orders.line_steps import deduct_line, line_in, restock_line, set_line
+from server.domain.orders.matching import match_line
 from server.domain.orders.models import ApplyResult, OrderPhase, OrderSnapshot
 from server.domain.refs import Actor
 
@@ -68,6 +69,27 @@ async def _store_lines(order_id: int, snapshot: OrderSnapshot) -> list[dict[str,
     return await fetch(
         'SELECT * FROM order_line WHERE "order" = {} ORDER BY id FOR UPDATE', order_id
     )
+
+
+async def _lock_stock(account_id: int, phase: OrderPhase, lines: list[dict[str, Any]]) -> None:
+    """Lock the stock rows this snapshot may move, in SKU order, before any line moves.
+
+    Lines lock their stock rows one by one; two orders naming the same SKUs in another order
+    (applied at once by two importers, or a poll and a webhook job) would otherwise deadlock.
+    """
+    skus: set[str] = set()
+    for line in lines:
+        if phase is OrderPhase.READY and line["status"] in OPEN_LINE:
+            found = await match_line(account_id, line_in(line))
+            skus.update([found.sku] if found.sku else [])
+        elif phase is OrderPhase.CANCELLED and line["status"] == "DEDUCTED" and line["sku"]:
+            skus.add(str(line["sku"]))
+    if len(skus) > 1:
+        await fetch(
+            "SELECT 1 AS one FROM stock WHERE product = ANY({}) ORDER BY product, warehouse "
+            "FOR UPDATE",
+            sorted(skus),
+        )
 
 
 async def _apply_line(
@@ -139,6 +161,7 @@ async def apply_order(
             return await _stale_result(account_id, snapshot.external_id)
         lines = await _store_lines(int(order["id"]), snapshot)
         before = {int(line["id"]): str(line["status"]) for line in lines}
+        await _lock_stock(account_id, snapshot.phase, lines)
         result = ApplyResult(order_id=int(order["id"]), state=str(order["state"]))
         for line in lines:
             await _apply_line(account_id, snapshot, line, restock_on_cancel, result)
