@@ -37,7 +37,7 @@ from server.domain.orders import (
 )
 from server.marketplaces.wix.errors import WixApiError
 from server.marketplaces.wix.orders import ORDERS_PAGE_SIZE, WixOrder
-from server.orders.account_lock import ImportLock, account_import_lock
+from server.orders.lock import account_import_lock
 from server.orders.wix_account import WixImportAccount, load_import_account
 from server.orders.wix_deps import WixImportDeps, WixImportReport
 from server.orders.wix_mapping import (
@@ -49,6 +49,8 @@ from server.orders.wix_mapping import (
 )
 
 logger = logging.getLogger(__name__)
+IMPORT_LOCK_TTL_S = 120.0
+"""The account lock's TTL; its heartbeat extends it while the poll runs."""
 
 SORT_UPDATED_ASC = [{"fieldName": "updatedDate", "order": "ASC"}]
 
@@ -57,11 +59,11 @@ async def import_wix_account(deps: WixImportDeps, account_id: int) -> WixImportR
     """Poll one Wix account's orders; "busy" when another importer holds the account."""
     account = await load_import_account(account_id)
     report = WixImportReport(account_id=account_id)
-    async with account_import_lock(deps.redis, account_id) as lock:
-        if lock is None:
+    async with account_import_lock(deps.redis, account_id, ttl_s=IMPORT_LOCK_TTL_S) as held:
+        if not held:
             report.status = "busy"
             return report
-        await _import_since_watermark(deps, account, lock, report)
+        await _import_since_watermark(deps, account, report)
     return report
 
 
@@ -81,7 +83,7 @@ def predates(account: WixImportAccount, order: WixOrder) -> bool:
 
 
 async def _import_since_watermark(
-    deps: WixImportDeps, account: WixImportAccount, lock: ImportLock, report: WixImportReport
+    deps: WixImportDeps, account: WixImportAccount, report: WixImportReport
 ) -> None:
     report.watermark = await _start(account)
     search = {"updatedDate": {"$gt": wix_time(report.watermark - deps.overlap)}}
@@ -98,7 +100,6 @@ async def _import_since_watermark(
             if mark is not None and mark > report.watermark:
                 await save_watermark(account.record.id, mark)
                 report.watermark = mark
-            await lock.extend()
     report.blocked = blocked
 
 
