@@ -163,7 +163,9 @@ async def test_viewer_gets_403_and_anonymous_401(
         anonymous = await client.request(method, "/api/products/SKU-1", json={"name": "x"})
         assert (as_viewer.status_code, anonymous.status_code) == (403, 401)
     assert (await client.get("/api/products/SKU-1/edit", headers=viewer_headers)).status_code == 403
-    assert (await client.post("/api/operations/1/revert", headers=viewer_headers)).status_code == 403
+    assert (
+        await client.post("/api/operations/1/revert", headers=viewer_headers)
+    ).status_code == 403
     assert (await client.post("/api/operations/1/revert")).status_code == 401
 
 
