@@ -91,7 +91,8 @@ def field_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
     for name in dict.fromkeys([*old, *new]):
         before, after = old.get(name), new.get(name)
         if before != after:
-            changes.append(FieldChange(field_label(name), _shown(name, before), _shown(name, after)))
+            label = field_label(name)
+            changes.append(FieldChange(label, _shown(name, before), _shown(name, after)))
     return changes
 
 

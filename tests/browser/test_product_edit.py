@@ -8,7 +8,7 @@ import re
 
 import pytest
 from PIL import Image
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from tests.browser.helpers import ADMIN_EMAIL, ADMIN_PASSWORD, VIEWER_EMAIL, VIEWER_PASSWORD, log_in
 
@@ -39,7 +39,7 @@ async def test_edit_in_the_dialog_then_roll_it_back(
     await dialog.get_by_label("SKU").fill("SKU-9")
     await dialog.get_by_label("EAN").fill("96385074")
     await dialog.get_by_label("Image").set_input_files(
-        files=[{"name": "photo.png", "mimeType": "image/png", "buffer": _png()}]
+        files=FilePayload(name="photo.png", mimeType="image/png", buffer=_png())
     )
     await expect(dialog.locator("img[data-image-preview]")).to_be_visible()
     url_before = page.url
