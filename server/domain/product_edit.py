@@ -81,7 +81,8 @@ async def lock_product_row(
     else:
         row = await fetch_one(f"SELECT {columns} FROM product WHERE sku = {{}} FOR UPDATE", sku)
     if row is None:
-        raise NotFoundError(f"no product with SKU {sku!r}", field="sku")
+        named = f"id {product_id}" if product_id is not None else f"SKU {sku!r}"
+        raise NotFoundError(f"no product with {named}", field="sku")
     return _decoded(row)
 
 
