@@ -79,3 +79,22 @@ async def test_viewer_has_no_edit_controls(page: Page, viewer: object, product: 
     response = await page.request.patch(f"/api/products/{product}", data={"name": "x"})
     assert response.status == 403
     await expect(page).to_have_url(re.compile(rf"/products/{product}$"))
+
+
+async def test_edit_page_saves_and_cancel_goes_back(
+    page: Page, admin: object, product: str
+) -> None:
+    await log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD, f"/products/{product}")
+    await page.get_by_role("link", name="Edit").click()
+    await expect(page).to_have_url(re.compile(rf"/products/{product}/edit$"))
+    await page.get_by_label("Attributes").fill("[1, 2]")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Attributes must be a JSON object")
+    await page.get_by_label("Attributes").fill('{"colour": "blue"}')
+    await page.get_by_label("Description").fill("Made of <b>steel</b>")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page).to_have_url(re.compile(rf"/products/{product}$"))
+    await expect(page.locator("p.description")).to_have_text("Made of <b>steel</b>")
+    await page.get_by_role("link", name="Edit").click()
+    await page.get_by_role("link", name="Cancel").click()
+    await expect(page).to_have_url(re.compile(rf"/products/{product}$"))
