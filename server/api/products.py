@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Template
 
 from server.api.deps import api_actor
+from server.api.product_openapi import PatchProductOperation, ReplaceProductOperation
 from server.api.schemas import ProductCreate
 from server.domain import products
 from server.domain.product_edit import edit_product
@@ -75,6 +76,7 @@ class ProductController(Controller):
         "/{sku:str}",
         guards=[require_admin],
         operation_id="replaceProduct",
+        operation_class=ReplaceProductOperation,
         request_max_body_size=MAX_BODY_BYTES,
         description=EDIT_BODY + " `sku` and `name` are required; fields left out get defaults.",
     )
@@ -89,6 +91,7 @@ class ProductController(Controller):
         "/{sku:str}",
         guards=[require_admin],
         operation_id="editProduct",
+        operation_class=PatchProductOperation,
         request_max_body_size=MAX_BODY_BYTES,
         description=EDIT_BODY + " Only the fields sent change.",
     )

@@ -179,3 +179,14 @@ async def test_edit_form_is_prefilled_and_escaped(
     assert 'value="SKU-1"' in form.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in form.text
     assert "<script>alert" not in form.text
+
+
+async def test_openapi_documents_both_encodings_of_an_edit(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    path = schema["paths"]["/api/products/{sku}"]
+    for method, required in (("put", ["sku", "name"]), ("patch", [])):
+        content = path[method]["requestBody"]["content"]
+        assert set(content) == {"application/json", "multipart/form-data"}
+        assert content["application/json"]["schema"].get("required", []) == required
+        assert content["multipart/form-data"]["schema"]["properties"]["image"]["format"] == "binary"
+    assert "post" in schema["paths"]["/api/operations/{operation_id}/revert"]
