@@ -8,7 +8,9 @@ What can be undone:
   409 when it would take units the warehouse no longer holds.
 - Order deductions and restocks belong to order import (cancel or resolve the order instead),
   and creates, deletes, sync switches and rollbacks are not undone here: 409 says so.
-An operation is undone at most once (a unique index on `reverts_operation_id` backs the check).
+An operation is undone at most once: an earlier ROLLBACK row is looked for first, and a unique
+index on `reverts_operation_id` refuses the second of two racing reverts (409 as well). Edits are
+serialised by the product row's lock; a transfer's two rows are locked in id order.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ FIELD_NAMES = {"sku": "SKU", "ean": "EAN", "is_sync_enabled": "sync"}
 async def _locked_operation(operation_id: int) -> dict[str, Any]:
     row = await fetch_one(
         "SELECT id, type, sku, product_id, warehouse_code, quantity_delta, related_id, "
-        "old_values, new_values FROM operation WHERE id = {} FOR UPDATE",
+        "old_values, new_values FROM operation WHERE id = {}",
         operation_id,
     )
     if row is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -135,3 +136,22 @@ async def test_order_deductions_and_other_types_are_refused_with_a_reason(
     create = await _revert(client, admin_headers, await _last_id("PRODUCT_CREATE"))
     assert create.status_code == 409 and "cannot be reverted" in create.json()["detail"]
     assert (await _revert(client, admin_headers, 999_999)).status_code == 404
+
+
+async def test_racing_reverts_undo_once(
+    client: httpx.AsyncClient, product: str, admin_headers: dict[str, str]
+) -> None:
+    receipt = await ledger.receive("SKU-1", "A", 10, actor=ACTOR)
+    await ledger.receive("SKU-1", "A", 10, actor=ACTOR)
+    await ledger.transfer("SKU-1", "A", "B", 4, actor=ACTOR)
+    target_row = await _last_id("TRANSFER")
+    answers = await asyncio.gather(
+        _revert(client, admin_headers, receipt.operation_id),
+        _revert(client, admin_headers, receipt.operation_id),
+        _revert(client, admin_headers, target_row),
+        _revert(client, admin_headers, target_row - 1),
+    )
+    codes = [answer.status_code for answer in answers]
+    assert sorted(codes[:2]) == [201, 409] and sorted(codes[2:]) == [201, 409], codes
+    assert (await quantity("SKU-1", "A"), await quantity("SKU-1", "B")) == (10, 0)
+    assert await _invariant_holds()

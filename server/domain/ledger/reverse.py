@@ -51,12 +51,13 @@ async def _undo_row(op: dict[str, Any], product: ProductRef, actor: Actor) -> No
 
 
 async def transfer_rows(op: dict[str, Any]) -> list[dict[str, Any]]:
-    """Both warehouse rows of a transfer, locked, the one units left first."""
-    return await fetch(
+    """Both warehouse rows of a transfer, locked in id order, the one units left first."""
+    rows = await fetch(
         "SELECT id, type, product_id, warehouse_code, quantity_delta FROM operation "
-        "WHERE type = 'TRANSFER' AND related_id = {} ORDER BY quantity_delta, id FOR UPDATE",
+        "WHERE type = 'TRANSFER' AND related_id = {} ORDER BY id FOR UPDATE",
         op["related_id"],
     )
+    return sorted(rows, key=lambda row: int(row["quantity_delta"]))
 
 
 async def undo_stock_operation(op: dict[str, Any], actor: Actor) -> str:
