@@ -22,6 +22,9 @@ from server.errors import DomainError
 from server.web.guards import require_admin
 from server.web.product_form import MAX_BODY_BYTES, read_product_edit
 
+TYPED_FIELDS = ("name", "sku", "ean", "description", "attributes")
+"""Text fields shown again, as typed, when the form is refused."""
+
 
 async def _edit_page(
     request: Request[Any, Any, Any],
@@ -65,7 +68,9 @@ async def product_edit_submit(
         changes = await read_product_edit(request, full=False)
         product = await edit_product(sku, changes, actor=dashboard_actor(request))
     except DomainError as error:
-        form_error = FormError.from_domain("edit", error, {})
+        form = await request.form()
+        typed = {name: str(form.get(name, "")) for name in TYPED_FIELDS}
+        form_error = FormError.from_domain("edit", error, typed)
         return await _edit_page(request, sku, form_error, error.status_code)
     return redirect_with_flash(f"/products/{quote(product.sku, safe='')}", f"Saved {product.sku}.")
 

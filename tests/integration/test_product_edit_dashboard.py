@@ -54,6 +54,9 @@ async def test_refused_form_post_shows_the_reason_and_changes_nothing(
     )
     assert refused.status_code == 422
     assert "EAN must be 8, 12 or 13 digits" in refused.text
+    assert 'value="12345678"' in refused.text
+    product_body = await client.get("/products/SKU-1", headers=cookie)
+    assert "12345678" not in product_body.text
 
 
 async def test_api_edit_over_a_session_needs_the_csrf_header(
