@@ -19,6 +19,7 @@ from server.api.accounts import AccountController
 from server.api.auth import AuthController
 from server.api.health import health
 from server.api.listings import ListingController
+from server.api.media import media_file
 from server.api.operations import OperationController
 from server.api.orders import OrderController
 from server.api.products import ProductController
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             sync_events,
             WixCompatController,
             wix_order_webhook,
+            media_file,
             *dashboard_routes(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

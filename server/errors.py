@@ -15,6 +15,12 @@ class DomainError(Exception):
         self.field = field
 
 
+class InvalidRequestError(DomainError):
+    """The body does not have the shape the endpoint reads (a wrong type, a missing field)."""
+
+    code = "invalid_request"
+
+
 class NotFoundError(DomainError):
     """The named thing does not exist."""
 
@@ -33,6 +39,13 @@ class InsufficientStockError(ConflictError):
     """A sale or transfer asked for more units than the warehouse has."""
 
     code = "insufficient_stock"
+
+
+class TooLargeError(DomainError):
+    """An upload is larger than the limit for its field."""
+
+    status_code = 413
+    code = "too_large"
 
 
 class ValidationFailedError(DomainError):

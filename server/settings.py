@@ -32,7 +32,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     log_level: Annotated[str, msgspec.Meta(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
-    media_dir: str = "media"
+    media_dir: str = ".data/media"
+    """Uploaded files (product images and their thumbnails); created on first upload."""
     session_ttl_hours: PositiveInt = 12
     secure_cookies: bool = False
     db_pool_max_size: PositiveInt = 20

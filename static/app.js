@@ -14,11 +14,13 @@
     });
   }
 
-  // Stop double submits: disable the button once a form is on its way.
+  // Stop double submits: disable the button once a form is on its way (not when a script took the
+  // submit over, e.g. the product edit form that saves through the API).
   function guardDoubleSubmit() {
     document.querySelectorAll("form[method='post']").forEach(function (form) {
-      form.addEventListener("submit", function () {
+      form.addEventListener("submit", function (event) {
         window.setTimeout(function () {
+          if (event.defaultPrevented) { return; }
           form.querySelectorAll("button[type='submit']").forEach(function (button) {
             button.disabled = true;
           });

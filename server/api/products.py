@@ -1,17 +1,28 @@
-"""`/api/products`: search, create, read and delete products, and read their stock."""
+"""`/api/products`: search, create, read, edit and delete products, and read their stock."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, MediaType, Request, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import Template
 
 from server.api.deps import api_actor
+from server.api.product_openapi import PatchProductOperation, ReplaceProductOperation
 from server.api.schemas import ProductCreate
 from server.domain import products
+from server.domain.product_edit import edit_product
 from server.domain.products import NewProduct, ProductPage, ProductRecord, StockLine
-from server.web.guards import require_admin, require_user
+from server.web.guards import require_admin, require_user, session_info
+from server.web.product_form import MAX_BODY_BYTES, read_product_edit
+
+EDIT_BODY = (
+    "A JSON object, or a multipart/form-data form with the same fields and an `image` file "
+    "(JPEG, PNG or WebP, at most 5 MB and 25 megapixels; re-encoded and thumbnailed). Fields: "
+    "`sku`, `name`, `ean` (EAN-8/EAN-13/UPC-A, empty or null for none), `description`, "
+    "`attributes` (an object; JSON text in a form), `is_sync_enabled`, `remove_image`."
+)
 
 
 class ProductController(Controller):
@@ -60,6 +71,53 @@ class ProductController(Controller):
     async def delete_product(self, request: Request[Any, Any, Any], sku: FromPath[str]) -> None:
         """Delete a product with its stock, sales and transfers (204)."""
         await products.delete_product(sku, actor=api_actor(request))
+
+    @put(
+        "/{sku:str}",
+        guards=[require_admin],
+        operation_id="replaceProduct",
+        operation_class=ReplaceProductOperation,
+        request_max_body_size=MAX_BODY_BYTES,
+        description=EDIT_BODY + " `sku` and `name` are required; fields left out get defaults.",
+    )
+    async def replace_product(
+        self, request: Request[Any, Any, Any], sku: FromPath[str]
+    ) -> ProductRecord:
+        """Full update; 409 names the product holding a new SKU, 422 names a refused field."""
+        changes = await read_product_edit(request, full=True)
+        return await edit_product(sku, changes, actor=api_actor(request))
+
+    @patch(
+        "/{sku:str}",
+        guards=[require_admin],
+        operation_id="editProduct",
+        operation_class=PatchProductOperation,
+        request_max_body_size=MAX_BODY_BYTES,
+        description=EDIT_BODY + " Only the fields sent change.",
+    )
+    async def patch_product(
+        self, request: Request[Any, Any, Any], sku: FromPath[str]
+    ) -> ProductRecord:
+        """Partial update; the changed fields are recorded as one PRODUCT_EDIT operation."""
+        changes = await read_product_edit(request, full=False)
+        return await edit_product(sku, changes, actor=api_actor(request))
+
+    @get(
+        "/{sku:str}/edit",
+        guards=[require_admin],
+        operation_id="productEditForm",
+        media_type=MediaType.HTML,
+    )
+    async def edit_form(self, request: Request[Any, Any, Any], sku: FromPath[str]) -> Template:
+        """The edit form (an HTML fragment), filled with the product's values."""
+        info = session_info(request)
+        return Template(
+            template_name="product_form.html",
+            context={
+                "product": await products.get_product(sku),
+                "csrf_token": info.csrf_token if info is not None else "",
+            },
+        )
 
     @get("/{sku:str}/stock", guards=[require_user], operation_id="getProductStock")
     async def product_stock(self, sku: FromPath[str]) -> list[StockLine]:

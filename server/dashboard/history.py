@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from server.domain.operations import OperationRecord
 
 FIELD_LABELS = {
@@ -14,7 +16,12 @@ FIELD_LABELS = {
     "quantity": "Quantity",
     "name": "Name",
     "description": "Description",
+    "image": "Image",
+    "attributes": "Attributes",
 }
+QUOTED_FIELDS = frozenset({"name", "description"})
+"""Free text is shown in quotes, so spaces at its ends and empty values are visible."""
+REVERTIBLE_TYPES = frozenset({"PRODUCT_EDIT", "RECEIPT", "SALE", "ADJUSTMENT", "TRANSFER"})
 MAX_VALUE_LENGTH = 80
 
 
@@ -36,21 +43,35 @@ class HistoryRow:
     delta_class: str
     changes: list[FieldChange]
 
+    @property
+    def can_revert(self) -> bool:
+        """Whether a Revert button belongs on this row (the server checks again)."""
+        return self.op.type in REVERTIBLE_TYPES and self.op.reverted_by_operation_id is None
+
 
 def field_label(name: str) -> str:
     """A readable label for a stored field name."""
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def show_value(value: Any) -> str:
-    """A stored value as short text: "—" for none, yes/no for flags."""
-    if value is None or value == "":
+def show_value(value: Any, *, quoted: bool = False) -> str:
+    """A stored value as short text: "—" for none, yes/no for flags, JSON for objects."""
+    if value is None or (value == "" and not quoted):
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = value if isinstance(value, str) else str(value)
+    if isinstance(value, dict | list):
+        text = msgspec.json.encode(value).decode()
+    else:
+        text = value if isinstance(value, str) else str(value)
     text = " ".join(text.split())
-    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
+    if len(text) > MAX_VALUE_LENGTH:
+        text = text[: MAX_VALUE_LENGTH - 1] + "…"
+    return f'"{text}"' if quoted else text
+
+
+def _shown(name: str, value: Any) -> str:
+    return show_value(value, quoted=name in QUOTED_FIELDS)
 
 
 def _recorded(values: dict[str, Any] | None) -> dict[str, Any]:
@@ -63,14 +84,15 @@ def field_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
     if old is None and new is None:
         return []
     if old is None:
-        return [FieldChange(field_label(k), None, show_value(v)) for k, v in _recorded(new).items()]
+        return [FieldChange(field_label(k), None, _shown(k, v)) for k, v in _recorded(new).items()]
     if new is None:
-        return [FieldChange(field_label(k), show_value(v), None) for k, v in _recorded(old).items()]
+        return [FieldChange(field_label(k), _shown(k, v), None) for k, v in _recorded(old).items()]
     changes = []
     for name in dict.fromkeys([*old, *new]):
         before, after = old.get(name), new.get(name)
         if before != after:
-            changes.append(FieldChange(field_label(name), show_value(before), show_value(after)))
+            label = field_label(name)
+            changes.append(FieldChange(label, _shown(name, before), _shown(name, after)))
     return changes
 
 

@@ -55,4 +55,5 @@ async def operation_list(
         paged=before is not None,
         newest_link=_link(sku, op_type, None),
         older_link=_link(sku, op_type, records[-1].id) if more and records else None,
+        current_path=_link(sku, op_type, before),
     )

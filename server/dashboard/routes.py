@@ -24,6 +24,11 @@ from server.dashboard.listing_views import (
 from server.dashboard.operation_views import operation_list
 from server.dashboard.order_forms import line_resolve, order_import
 from server.dashboard.order_views import conflict_list, order_detail, order_list
+from server.dashboard.product_edit_views import (
+    operation_revert,
+    product_edit_page,
+    product_edit_submit,
+)
 from server.dashboard.product_views import (
     product_detail,
     product_list,
@@ -57,6 +62,9 @@ def dashboard_routes() -> list[ControllerRouterHandler]:
         home,
         product_list,
         product_detail,
+        product_edit_page,
+        product_edit_submit,
+        operation_revert,
         receive_stock,
         sell_stock,
         transfer_stock,

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from server.domain.db import fetch, fetch_one
+from server.errors import NotFoundError
 
 
 class OperationType(enum.StrEnum):
@@ -44,6 +45,10 @@ class OperationRecord(msgspec.Struct, kw_only=True):
     user_email: str
     reverts_operation_id: int | None
     created_at: datetime
+    reverted_by_operation_id: int | None = None
+    """The ROLLBACK operation that undid this one, its user and time (None while not reverted)."""
+    reverted_by: str | None = None
+    reverted_at: datetime | None = None
 
 
 class NewOperation(msgspec.Struct, kw_only=True):
@@ -61,13 +66,17 @@ class NewOperation(msgspec.Struct, kw_only=True):
     related_id: int | None = None
     source: str = "manual"
     user_email: str = ""
+    reverts_operation_id: int | None = None
 
 
 _JSON = msgspec.json.Encoder()
 _COLUMNS = (
-    "id, type, sku, warehouse_code AS warehouse, quantity_delta, quantity_after, reason, "
-    "old_values, new_values, related_id, source, user_email, reverts_operation_id, created_at"
+    "o.id, o.type, o.sku, o.warehouse_code AS warehouse, o.quantity_delta, o.quantity_after, "
+    "o.reason, o.old_values, o.new_values, o.related_id, o.source, o.user_email, "
+    "o.reverts_operation_id, o.created_at, r.id AS reverted_by_operation_id, "
+    "r.user_email AS reverted_by, r.created_at AS reverted_at"
 )
+_FROM = "FROM operation o LEFT JOIN operation r ON r.reverts_operation_id = o.id"
 
 
 async def record_operation(op: NewOperation) -> int:
@@ -76,7 +85,7 @@ async def record_operation(op: NewOperation) -> int:
         "INSERT INTO operation (type, sku, product_id, warehouse_code, quantity_delta, "
         "quantity_after, reason, old_values, new_values, related_id, source, user_email, "
         "reverts_operation_id, created_at) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}::jsonb, {}::jsonb, {}, {}, {}, NULL, now()) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}::jsonb, {}::jsonb, {}, {}, {}, {}, now()) "
         "RETURNING id",
         op.type.value,
         op.sku,
@@ -90,6 +99,7 @@ async def record_operation(op: NewOperation) -> int:
         op.related_id,
         op.source,
         op.user_email,
+        op.reverts_operation_id,
     )
     assert row is not None
     return int(row["id"])
@@ -119,13 +129,21 @@ async def list_operations(
         ("type", op_type),
     ):
         if value is not None:
-            conditions.append(f"{column} = {{}}")
+            conditions.append(f"o.{column} = {{}}")
             args.append(value)
     if before is not None:
-        conditions.append("id < {}")
+        conditions.append("o.id < {}")
         args.append(before)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = await fetch(
-        f"SELECT {_COLUMNS} FROM operation {where} ORDER BY id DESC LIMIT {{}}", *args, limit
+        f"SELECT {_COLUMNS} {_FROM} {where} ORDER BY o.id DESC LIMIT {{}}", *args, limit
     )
     return [_decode_row(row) for row in rows]
+
+
+async def get_operation(operation_id: int) -> OperationRecord:
+    """One operation with who reverted it, if anyone; NotFoundError otherwise."""
+    row = await fetch_one(f"SELECT {_COLUMNS} {_FROM} WHERE o.id = {{}}", operation_id)
+    if row is None:
+        raise NotFoundError(f"no operation with id {operation_id}", field="id")
+    return _decode_row(row)

@@ -1,4 +1,4 @@
-"""Products: create, read, search and delete catalogue items (edits arrive in a later issue)."""
+"""Products: create, read, search and delete catalogue items (edits: `product_edit`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from server.domain.db import engine, fetch, fetch_one
+from server.domain.images import MEDIA_URL, thumbnail_name
 from server.domain.operations import NewOperation, OperationType, record_operation
 from server.domain.refs import Actor
 from server.domain.sellable import AVAILABLE_SUM, sellable_sql
@@ -50,6 +51,8 @@ class ProductRecord(msgspec.Struct, kw_only=True):
     total_available: int
     created_at: datetime
     updated_at: datetime
+    image_url: str | None = None
+    thumbnail_url: str | None = None
 
 
 class StockLine(msgspec.Struct, kw_only=True):
@@ -90,6 +93,9 @@ _SELECT = (
 def _to_record(row: dict[str, Any]) -> ProductRecord:
     if isinstance(row["attributes"], str):
         row["attributes"] = msgspec.json.decode(row["attributes"])
+    if row["image"]:
+        row["image_url"] = MEDIA_URL + row["image"]
+        row["thumbnail_url"] = MEDIA_URL + thumbnail_name(row["image"])
     return msgspec.convert(row, ProductRecord)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from server.errors import ValidationFailedError
 
@@ -82,3 +83,39 @@ def clean_email(value: str, *, field: str = "email") -> str:
     if len(email) > 254 or not EMAIL_PATTERN.fullmatch(email):
         raise ValidationFailedError("not a valid e-mail address", field=field)
     return email
+
+
+MAX_ATTRIBUTES = 100
+MAX_ATTRIBUTE_KEY_LENGTH = 100
+MAX_ATTRIBUTE_VALUE_LENGTH = 1000
+
+
+def _attribute_value(key: str, value: Any) -> str | int | float | bool | None:
+    if value is None or isinstance(value, bool | int | float):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, str):
+        text = " ".join(strip_control_characters(value).split())
+        if len(text) > MAX_ATTRIBUTE_VALUE_LENGTH:
+            raise ValidationFailedError(
+                f"attribute {key!r} is longer than {MAX_ATTRIBUTE_VALUE_LENGTH} characters",
+                field="attributes",
+            )
+        return text
+    raise ValidationFailedError(
+        f"attribute {key!r} must be text, a number, true/false or null", field="attributes"
+    )
+
+
+def clean_attributes(value: Any) -> dict[str, Any]:
+    """A flat object of named values (text, numbers, flags), names and text cleaned."""
+    if not isinstance(value, dict):
+        raise ValidationFailedError("attributes must be an object", field="attributes")
+    if len(value) > MAX_ATTRIBUTES:
+        raise ValidationFailedError(
+            f"at most {MAX_ATTRIBUTES} attributes are allowed", field="attributes"
+        )
+    cleaned: dict[str, Any] = {}
+    for raw_key, raw_value in value.items():
+        key = clean_name(str(raw_key), field="attributes", max_length=MAX_ATTRIBUTE_KEY_LENGTH)
+        cleaned[key] = _attribute_value(key, raw_value)
+    return cleaned

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.domain.validation import (
+    clean_attributes,
     clean_description,
     clean_ean,
     clean_email,
@@ -60,3 +61,18 @@ def test_email() -> None:
     assert clean_email(" Admin@Example.COM ") == "admin@example.com"
     with pytest.raises(ValidationFailedError):
         clean_email("not-an-email")
+
+
+def test_attributes_are_a_flat_object_of_cleaned_values() -> None:
+    assert clean_attributes({" colour\x00 ": " red\n", "size": 3, "new": True, "gone": None}) == {
+        "colour": "red",
+        "size": 3,
+        "new": True,
+        "gone": None,
+    }
+    for bad in ([1, 2], "text", {"k": [1]}, {"k": {"n": 1}}, {"": "v"}, {"k": "x" * 1001}):
+        with pytest.raises(ValidationFailedError) as error:
+            clean_attributes(bad)
+        assert error.value.field == "attributes"
+    with pytest.raises(ValidationFailedError):
+        clean_attributes({str(i): i for i in range(101)})

@@ -72,6 +72,7 @@ async def record_stock_operation(
     related_id: int | None = None,
     old_values: dict[str, Any] | None = None,
     new_values: dict[str, Any] | None = None,
+    reverts_operation_id: int | None = None,
 ) -> int:
     """Write the audit row of one warehouse's stock change; returns its id."""
     return await record_operation(
@@ -88,5 +89,6 @@ async def record_stock_operation(
             related_id=related_id,
             source=actor.source,
             user_email=actor.email,
+            reverts_operation_id=reverts_operation_id,
         )
     )
