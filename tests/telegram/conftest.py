@@ -42,7 +42,17 @@ def settings(fake: FakeBotApi) -> Settings:
 
 
 async def _forget_telegram_keys(redis: Redis) -> None:
-    for pattern in ("stockbridge:alerts:*", "stockbridge:telegram:*", f"{QUEUE}*"):
+    """Alert and bot state, and the job ids and run state of earlier runs (ids restart at 1)."""
+    patterns = (
+        "stockbridge:alerts:*",
+        "stockbridge:telegram:*",
+        "stockbridge:sync:*",
+        "arq:job:sync*",
+        "arq:result:sync*",
+        "arq:retry:sync*",
+        f"{QUEUE}*",
+    )
+    for pattern in patterns:
         keys = [key async for key in redis.scan_iter(match=pattern)]
         if keys:
             await redis.delete(*keys)
