@@ -73,6 +73,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Whether a bot token is configured (alerts and the bot need one)."""
         return bool(self.telegram_bot_token)
 
+    @property
+    def telegram_alerts_enabled(self) -> bool:
+        """Whether alerts go to Telegram: a bot token and at least one alert chat."""
+        return self.telegram_enabled and bool(self.telegram_alert_chat_ids)
+
 
 _LIST_FIELDS = frozenset({"telegram_alert_chat_ids", "telegram_allowed_ids"})
 _SECRET_FIELDS = frozenset({"secret_key", "telegram_bot_token", "database_url", "redis_url"})

@@ -47,14 +47,9 @@ class Alerting:
             await self.sender.bot.session.close()
 
 
-def alerts_configured(settings: Settings) -> bool:
-    """Whether alerts go to Telegram: a bot token and at least one alert chat."""
-    return settings.telegram_enabled and bool(settings.telegram_alert_chat_ids)
-
-
 def start_alerting(redis: Redis, settings: Settings, *, send: bool) -> Alerting:
     """Queue this process's alerts for Telegram and, with `send`, deliver the queue."""
-    if not alerts_configured(settings):
+    if not settings.telegram_alerts_enabled:
         logger.info("Telegram alerts off: set TELEGRAM_BOT_TOKEN and TELEGRAM_ALERT_CHAT_IDS")
         return Alerting(None, None)
     listener = alert_listener(redis, settings)

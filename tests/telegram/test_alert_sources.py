@@ -109,6 +109,7 @@ async def test_drift_above_the_threshold_after_a_reconciliation_alerts(
         )
         await alert_run_finished(redis, await records.finish_run(run_id))
     finally:
+        monkeypatch.undo()
         get_settings.cache_clear()
     assert [(a.kind, a.run_id) for a in alerts] == [("drift", run_id)]
     assert "more than 1 listings" in alerts[0].message
