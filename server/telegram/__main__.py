@@ -1,6 +1,8 @@
 """The `bot` process: `python -m server.telegram` polls Telegram and delivers alerts.
 
-Without `TELEGRAM_BOT_TOKEN` it says the bot is off and exits.
+Without `TELEGRAM_BOT_TOKEN` it says the bot is off and exits. While Telegram cannot be reached
+(or refuses the token) it keeps trying with backoff rather than exiting, so under honcho an
+outage never stops the web and worker processes.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import asyncio
 import logging
 import sys
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from arq import create_pool
 from arq.connections import RedisSettings
 
@@ -22,6 +26,27 @@ from server.telegram.follow import Followers
 logger = logging.getLogger("server.telegram")
 
 
+async def wait_for_telegram(
+    bot: Bot, *, first_wait_s: float = 2.0, max_wait_s: float = 300.0
+) -> None:
+    """Return once `getMe` answers; until then log and retry with exponential backoff."""
+    wait = first_wait_s
+    while True:
+        try:
+            me = await bot.get_me()
+        except TelegramAPIError as error:
+            logger.error(
+                "Telegram not reachable or token refused (%s); retrying in %.0f s",
+                type(error).__name__,
+                wait,
+            )
+        else:
+            logger.info("Telegram bot @%s polling", me.username)
+            return
+        await asyncio.sleep(wait)
+        wait = min(max_wait_s, wait * 2)
+
+
 async def run_bot(settings: Settings) -> None:
     """Open the database pool and Redis, deliver alerts and poll until stopped."""
     await engine().start_connection_pool(min_size=1, max_size=4)
@@ -30,8 +55,7 @@ async def run_bot(settings: Settings) -> None:
     followers = Followers()
     alerting = start_alerting(arq, settings, send=True)
     try:
-        me = await bot.get_me()
-        logger.info("Telegram bot @%s polling", me.username)
+        await wait_for_telegram(bot)
         await build_dispatcher(settings, arq, followers=followers).start_polling(bot)
     finally:
         await followers.cancel()
