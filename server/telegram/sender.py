@@ -106,6 +106,9 @@ class AlertSender:
             return 0.0
         try:
             await self.deliver(item)
+        except asyncio.CancelledError:
+            await asyncio.shield(self.queue.put_back(item))  # stopping must not lose it
+            raise
         except _RetryLater as later:
             self.failures += 1
             item.attempts += 1

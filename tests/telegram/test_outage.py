@@ -119,3 +119,23 @@ async def test_a_storm_is_paced_by_the_per_chat_budget(
         await sender.bot.session.close()
     assert len(fake.texts()) == 8
     assert elapsed >= 5 * (2 / 12) * 0.9, elapsed
+
+
+async def test_stopping_a_sender_in_the_middle_of_a_send_keeps_the_alert(
+    fake: FakeBotApi, settings: Settings, redis: Redis
+) -> None:
+    queue = AlertQueue(redis, cooldown_s=60)
+    sender = AlertSender(make_bot(settings), queue, redis, ALERT_CHATS)
+    fake.delay_s = 5.0
+    await queue.offer(failure(1), "in flight")
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.sleep(1.0)  # the sender took the alert; its send waits on the slow fake
+        assert await queue.length() == 0
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await sender.bot.session.close()
+    item = await queue.take(0.1)
+    assert item is not None and item.text == "in flight"
