@@ -1,9 +1,7 @@
 """The alerts the sync raises (issue 7), through the domain hook `server.domain.alerts`.
 
-- `alert_marketplace_error`: a marketplace call that gave up because the account's login was
-  refused (401/403, or an Allegro refresh token that no longer works) or because the marketplace
-  kept answering 429 (a rate-limit block). One key per account and kind, so the cooldown
-  turns a failing batch storm into one message with a repeat count.
+- `alert_marketplace_error` (from `server.connectors.alerts`, shared with the order import): a
+  marketplace call that gave up on a refused login or a rate-limit block.
 - `alert_run_finished`: once per run, when it closes: one alert per account whose listings
   FAILED after all retries (a summary, never one per listing), one for a run closed with an
   error, and after a cron reconciliation one when drift exceeds `DRIFT_ALERT_THRESHOLD`.
@@ -18,44 +16,19 @@ import datetime as dt
 
 from redis.asyncio import Redis
 
-from server.domain.accounts import AccountRecord
+from server.connectors.alerts import alert_marketplace_error
 from server.domain.alerts import Alert, raise_alert
 from server.domain.drift import count_drift
-from server.marketplaces.allegro.errors import AllegroReconnectRequired
-from server.marketplaces.errors import MarketplaceError, RateLimitedError
 from server.settings import get_settings
 from server.sync.records import SyncRunRecord, failures_by_account
 
 ALERTED_KEY = "stockbridge:sync:alerted:{run_id}"
 ALERTED_TTL_S = 2 * 24 * 3600
-AUTH_STATUSES = frozenset({401, 403})
-
-
-def _auth_failed(error: BaseException) -> bool:
-    if isinstance(error, AllegroReconnectRequired):
-        return True
-    return isinstance(error, MarketplaceError) and error.status in AUTH_STATUSES
-
-
-async def alert_marketplace_error(
-    account: AccountRecord, error: BaseException, *, run_id: int | None = None
-) -> None:
-    """Raise an auth or rate-limit alert for an error that gave up; other errors raise none."""
-    if _auth_failed(error):
-        kind, what = "auth_failed", "the marketplace refused the account's credentials"
-    elif isinstance(error, RateLimitedError):
-        kind, what = "rate_limited", "the marketplace kept answering 429 (rate limit block)"
-    else:
-        return
-    await raise_alert(
-        Alert(
-            kind=kind,
-            key=f"{kind}:{account.id}",
-            message=f"{account.name} ({account.marketplace}): {what}: {error}",
-            account_id=account.id,
-            run_id=run_id,
-        )
-    )
+__all__ = [
+    "alert_marketplace_error",
+    "alert_run_finished",
+    "alert_stuck_reconciliation",
+]
 
 
 async def _first_to_see(redis: Redis, run_id: int) -> bool:
