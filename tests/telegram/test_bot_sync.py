@@ -12,9 +12,11 @@ from redis.asyncio import Redis
 
 from server.connectors.allegro import AllegroConnector
 from server.connectors.wix import WixConnector
+from server.domain.accounts import NewAccount, create_account
 from server.settings import Settings
 from server.sync import records
 from server.telegram.routers.sync import SKU_HINT, SyncChoice
+from tests.integration.accounts_helpers import WIX_CREDENTIALS
 from tests.telegram.botkit import bot_under_test
 from tests.telegram.conftest import ALLOWED_USER, QUEUE
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi
@@ -92,3 +94,27 @@ async def test_sync_sku_starts_a_product_run_and_the_sku_button_explains(
     assert fake.sent("answerCallbackQuery")[0]["text"] == SKU_HINT
     assert fake.texts()[0].startswith(f"Sync run #{run.id} queued.")
     assert fake.texts("editMessageText")[-1].startswith(f"Sync run #{run.id} (sku) finished")
+
+
+async def test_an_account_button_queues_that_accounts_run(
+    fake: FakeBotApi, settings: Settings, arq: ArqRedis, warehouses: list[str]
+) -> None:
+    account = await create_account(
+        NewAccount(
+            marketplace="wix", name="Shop", credentials=WIX_CREDENTIALS, source_warehouses=["A"]
+        )
+    )
+    async with bot_under_test(settings, arq) as tg:
+        choice = SyncChoice(scope="account", account_id=account.id).pack()
+        await tg.press(choice, user_id=ALLOWED_USER, message=keyboard_message())
+        gone = SyncChoice(scope="account", account_id=account.id + 1).pack()
+        await tg.press(gone, user_id=ALLOWED_USER, message=keyboard_message())
+    runs = (await records.list_runs()).items
+    assert [(r.trigger, r.scope, r.scope_account_id) for r in runs] == [
+        ("bot", "account", account.id)
+    ]
+    assert [a["text"] for a in fake.sent("answerCallbackQuery")] == [
+        f"Sync run #{runs[0].id} queued",
+        "That account is gone.",
+    ]
+    assert await arq.zcard(QUEUE) == 1, "the account's job waits in the queue"
