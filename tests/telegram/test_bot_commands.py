@@ -5,9 +5,11 @@ from __future__ import annotations
 from arq import ArqRedis
 
 from server.domain.accounts import NewAccount, create_account
+from server.domain.db import fetch
 from server.domain.ledger import receive
 from server.domain.refs import Actor
 from server.settings import Settings
+from server.sync import records
 from server.telegram.access import REFUSAL
 from server.telegram.replies import HELP, USAGE
 from tests.integration.accounts_helpers import WIX_CREDENTIALS
@@ -106,3 +108,31 @@ async def test_sync_offers_all_accounts_and_each_account(
     assert sent["text"] == "What should be synced?"
     assert "All accounts" in sent["reply_markup"] and "Shop one" in sent["reply_markup"]
     assert "One SKU" in sent["reply_markup"]
+
+
+async def test_stock_and_status_show_listings_runs_and_drift(
+    fake: FakeBotApi, settings: Settings, arq: ArqRedis, product: str
+) -> None:
+    account = await create_account(
+        NewAccount(
+            marketplace="wix", name="Shop one", credentials=WIX_CREDENTIALS, source_warehouses=["A"]
+        )
+    )
+    await receive(product, "A", 4, actor=Actor(email="t"))
+    rows = await fetch(
+        "INSERT INTO listing (account, product, wix_product_id, wix_variant_id, active, "
+        "created_at, updated_at) VALUES ({}, {}, 'wp-1', 'wv-1', true, now(), now()) RETURNING id",
+        account.id,
+        product,
+    )
+    await records.update_listing_sync_state(
+        [records.ListingSyncState(listing_id=int(rows[0]["id"]), last_seen_quantity=6)]
+    )
+    run_id = await records.create_run("api", scope="all")
+    await records.finish_run(run_id, error="read pass failed")
+    stock, status = await ask(settings, arq, fake, f"/stock {product}", "/status")
+    listing_line = stock.splitlines()[-1]
+    assert listing_line.startswith("  Shop one (wix): sellable 4, marketplace 6, last sync 20")
+    assert listing_line.endswith(" UTC")
+    assert f"  #{run_id} api/all FAILED: pushed 0, failed 0, " in status
+    assert "Drifting listings: 1" in status
