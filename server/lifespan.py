@@ -1,7 +1,8 @@
 """Resources the web process opens at start and closes at stop.
 
 The database pool, a Redis client, the arq pool that enqueues jobs, the marketplace connectors, and
-the stock-change listener that turns every committed stock change into an event-driven push.
+the stock-change listener that turns every committed stock change into an event-driven push, and
+the alert listener that queues this process's alerts for Telegram (workers deliver them).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from server.domain.db import engine
 from server.domain.hooks import add_stock_change_listener, remove_stock_change_listener
 from server.jobs import product_sync_listener
 from server.settings import Settings
+from server.telegram.alerting import start_alerting
 
 
 @asynccontextmanager
@@ -30,6 +32,7 @@ async def open_resources(app: Litestar, settings: Settings) -> AsyncIterator[Non
     redis: Redis = Redis.from_url(settings.redis_url)
     arq = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     listener = product_sync_listener(arq)
+    alerting = start_alerting(redis, settings, send=False)
     try:
         await redis.ping()
         app.state.redis = redis
@@ -38,6 +41,7 @@ async def open_resources(app: Litestar, settings: Settings) -> AsyncIterator[Non
         add_stock_change_listener(listener)
         yield
     finally:
+        await alerting.stop()
         remove_stock_change_listener(listener)
         await arq.aclose()
         await redis.aclose()

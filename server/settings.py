@@ -48,12 +48,40 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "StockBridge/0.1.0 (+https://github.com/stockbridge/stockbridge)"
     )
     """`AppName/Version (+URL)`: Allegro wants the application name registered with it."""
-    telegram_bot_token: str = ""
+    telegram_bot_token: Annotated[str, msgspec.Meta(pattern=r"^(|\d+:[A-Za-z0-9_-]+)$")] = ""
+    """Secret: never logged nor shown; `repr` of the settings masks it."""
     telegram_alert_chat_ids: list[int] = msgspec.field(default_factory=list)
-    telegram_api_url: str = "https://api.telegram.org"
+    telegram_allowed_ids: list[int] = msgspec.field(default_factory=list)
+    """Chats and users the bot answers (a private chat's id is its user's id)."""
+    telegram_api_url: Annotated[str, msgspec.Meta(pattern=r"^https?://")] = (
+        "https://api.telegram.org"
+    )
+    alert_cooldown_minutes: PositiveInt = 30
+    drift_alert_threshold: Annotated[int, msgspec.Meta(ge=0)] = 50
+    """Drifting listings after a reconciliation above which an alert is raised."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where the dashboard is reached; alerts link runs under it."""
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={'***' if name in _SECRET_FIELDS else repr(getattr(self, name))}"
+            for name in self.__struct_fields__
+        )
+        return f"Settings({fields})"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Whether a bot token is configured (alerts and the bot need one)."""
+        return bool(self.telegram_bot_token)
+
+    @property
+    def telegram_alerts_enabled(self) -> bool:
+        """Whether alerts go to Telegram: a bot token and at least one alert chat."""
+        return self.telegram_enabled and bool(self.telegram_alert_chat_ids)
 
 
-_LIST_FIELDS = frozenset({"telegram_alert_chat_ids"})
+_LIST_FIELDS = frozenset({"telegram_alert_chat_ids", "telegram_allowed_ids"})
+_SECRET_FIELDS = frozenset({"secret_key", "telegram_bot_token", "database_url", "redis_url"})
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 

@@ -36,6 +36,7 @@ from server.dashboard.product_views import (
     product_sync_switch,
 )
 from server.dashboard.session_views import login_page, login_submit, logout
+from server.dashboard.settings_views import send_test_alert, settings_page
 from server.dashboard.stock_forms import adjust_stock, receive_stock, sell_stock, transfer_stock
 from server.dashboard.sync_views import (
     drift_page,
@@ -57,6 +58,8 @@ def dashboard_routes() -> list[ControllerRouterHandler]:
     """The dashboard's pages and form handlers."""
     return [
         login_page,
+        settings_page,
+        send_test_alert,
         login_submit,
         logout,
         home,

@@ -135,7 +135,7 @@ def run_processes(command: list[str], env: dict[str, str]) -> int:
 
 
 def procfile_has_bot() -> bool:
-    """Whether the Procfile declares a `bot` process (the Telegram bot is a later addition)."""
+    """Whether the Procfile declares a `bot` process."""
     lines = (PROJECT_ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
     return any(line.startswith("bot:") for line in lines)
 
@@ -143,10 +143,10 @@ def procfile_has_bot() -> bool:
 def bot_status(token_set: bool) -> tuple[bool, str]:
     """Whether to run the bot, and the line the banner shows about it."""
     if not token_set:
-        return False, "off (TELEGRAM_BOT_TOKEN not set)"
+        return False, "off (set TELEGRAM_BOT_TOKEN)"
     if not procfile_has_bot():
         return False, "off (this version has no bot process in the Procfile yet)"
-    return True, "on"
+    return True, "on (commands from TELEGRAM_ALLOWED_IDS, alerts to TELEGRAM_ALERT_CHAT_IDS)"
 
 
 def sandbox_settings(urls: SandboxUrls) -> dict[str, str]:
@@ -196,7 +196,10 @@ def run_demo() -> int:
             print(line)
         os.environ.update(sandbox_settings(urls))  # before anything reads the settings
         asyncio.run(prepare_database(email, password, found.redis_url))
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display
+        address = f"http://{shown_host}:{port}"
         resolved = {
+            "PUBLIC_URL": configured("PUBLIC_URL") or address,
             "DATABASE_URL": found.database_url,
             "REDIS_URL": found.redis_url,
             "SECRET_KEY": os.environ["SECRET_KEY"],
@@ -207,8 +210,6 @@ def run_demo() -> int:
         write_demo_env(resolved)
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         env = {**os.environ, **resolved, "PATH": path, "PYTHONUNBUFFERED": "1"}
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display
-        address = f"http://{shown_host}:{port}"
         _print_banner(address, f"{email} / {password}", bot_line, urls)
         return run_processes(honcho_command(port, with_bot), env)
 

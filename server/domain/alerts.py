@@ -17,12 +17,19 @@ logger = logging.getLogger(__name__)
 
 
 class Alert(msgspec.Struct, frozen=True, kw_only=True):
-    """One alert; `key` names what it is about, so a deliverer can drop repeats."""
+    """One alert; `key` names what it is about, so a deliverer can drop repeats.
+
+    `sku`, `run_id` and `action` (what a person should do) are optional details a deliverer
+    shows next to the message.
+    """
 
     kind: str
     key: str
     message: str
     account_id: int | None = None
+    sku: str | None = None
+    run_id: int | None = None
+    action: str = ""
 
 
 AlertListener = Callable[[Alert], Awaitable[None]]

@@ -98,3 +98,11 @@ _PRODUCT_LISTINGS = (
 async def listings_sync_state(sku: str) -> list[ListingSyncRow]:
     """Every listing of a product (synced or not) with its marketplace and last sync state."""
     return [ListingSyncRow(**row) for row in await fetch(_PRODUCT_LISTINGS, sku)]
+
+
+async def count_drift(*, limit: int = 100_000) -> int:
+    """How many listings drift (counted up to `limit`)."""
+    rows = await fetch(
+        f"SELECT count(*) AS n FROM ({_DRIFT}) d", None, None, None, None, max(1, limit)
+    )
+    return int(rows[0]["n"])

@@ -19,6 +19,7 @@ import datetime as dt
 
 import msgspec
 
+from server.connectors.alerts import alert_marketplace_error
 from server.domain.accounts import get_account
 from server.domain.alerts import Alert, raise_alert
 from server.domain.orders import load_cursor, start_cursor
@@ -115,5 +116,6 @@ async def _import(deps: OrderImportDeps, account_id: int, options: ImportOptions
     try:
         async with deps.allegro.client(account) as client:
             return await _run(client, account.id, options)
-    except AllegroReconnectRequired:
+    except AllegroReconnectRequired as error:
+        await alert_marketplace_error(account, error)
         return ImportReport(account_id=account.id, status="not_connected")

@@ -9,7 +9,7 @@ since the Unix epoch (on the hour and half past for 30, at midnight UTC for 1440
 cron would. Times are compared by the minute (a tick that runs a little late still counts for
 its minute), and both come from the database's clock. A cron run still PENDING or RUNNING blocks
 the next one unless it is older than `STALE_CRON_RUN`: then its worker is taken for dead and the
-run blocks nothing.
+run blocks nothing. A cron run open longer than one interval raises a `reconcile_stuck` alert.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from server.sync import records
+from server.sync.alerts import alert_stuck_reconciliation
 
 STALE_CRON_RUN = dt.timedelta(hours=6)
 """An open cron run older than this is taken for dead (its worker was killed)."""
@@ -50,5 +51,11 @@ def reconciliation_due(
 
 
 async def reconciliation_due_now(interval_minutes: int) -> bool:
-    """`reconciliation_due` for the sync runs recorded in the database."""
-    return reconciliation_due(await records.cron_history(), interval_minutes)
+    """`reconciliation_due` for the sync runs recorded in the database.
+
+    A cron run still open after a whole interval did not finish in time: that raises an alert
+    (`server.sync.alerts`; its cooldown keeps the minute-by-minute ticks to one message).
+    """
+    history = await records.cron_history()
+    await alert_stuck_reconciliation(history.open_started_at, history.now, interval_minutes)
+    return reconciliation_due(history, interval_minutes)

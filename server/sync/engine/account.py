@@ -22,6 +22,7 @@ from server.domain.sellable import SellableListing, sellable_for_account
 from server.errors import DomainError
 from server.marketplaces.errors import MarketplaceError
 from server.sync import records
+from server.sync.alerts import alert_marketplace_error
 from server.sync.engine.deps import EngineDeps, is_tracked, report, track
 from server.sync.engine.jobs import BatchJob
 from server.sync.outcomes import BatchResult, RequestMeter
@@ -169,6 +170,7 @@ async def sync_account(deps: EngineDeps, run_id: int, account_id: int) -> int:
             logger.exception("read pass of account %s failed unexpectedly", account_id)
         await record_read_failure(run_id, account_id, rows, f"read pass failed: {error}")
         await records.bump_run_counters(run_id, requests=spent.requests)
+        await alert_marketplace_error(account, error, run_id=run_id)
         await track(deps.redis, run_id, "planned_accounts", str(account_id))
         await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
         return 0

@@ -26,6 +26,7 @@ from server.domain.locks import DEFAULT_LOCK_TTL_S, extend_locks
 from server.marketplaces.allegro.client import AllegroClient
 from server.marketplaces.wix.client import WixClient
 from server.sync import records
+from server.sync.alerts import alert_run_finished
 from server.sync.progress import progress_from_run, publish_progress
 
 TRACK_KEY = "stockbridge:sync:track:{run_id}:{part}"
@@ -145,6 +146,8 @@ async def report(redis: Redis, run_id: int, *, message: str = "") -> bool:
         and counts["done"] >= counts["batches"]
     )
     run = await records.finish_run(run_id) if over else await records.get_run(run_id)
+    if over:
+        await alert_run_finished(redis, run)
     progress = progress_from_run(
         run, batches_total=counts["batches"], batches_done=counts["done"], message=message
     )

@@ -20,6 +20,7 @@ from server.domain.sellable import SellableListing, listings_for_sku
 from server.errors import DomainError
 from server.marketplaces.errors import MarketplaceError
 from server.sync import dirty, records
+from server.sync.alerts import alert_marketplace_error, alert_run_finished
 from server.sync.engine.account import planned_listing, record_plan, record_read_failure
 from server.sync.engine.batch import store_result
 from server.sync.engine.deps import EngineDeps, locks_kept, report, track
@@ -101,8 +102,9 @@ async def push_account(
         if not isinstance(error, MarketplaceError | DomainError):
             logger.exception("targeted read of account %s failed unexpectedly", account_id)
         await record_read_failure(run_id, account_id, rows, f"read failed: {error}")
-        await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
+        await alert_marketplace_error(account, error, run_id=run_id)
         await store_result(run_id, read)
+        await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
         return read
     await record_plan(run_id, account_id, plan, dry_run=False)
     if not plan.changed:
@@ -199,6 +201,7 @@ async def give_up(deps: EngineDeps, run_id: int | None, sku: str, waited_s: floa
     await records.mark_run_running(run_id)
     message = f"gave up: SKU {sku} stayed locked by another sync for {waited_s:.0f} s"
     run = await records.finish_run(run_id, error=message)
+    await alert_run_finished(deps.redis, run)
     await publish_progress(deps.redis, progress_from_run(run, message=message))
 
 

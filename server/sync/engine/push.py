@@ -21,6 +21,7 @@ from server.domain.sellable import sellable_for_account
 from server.errors import DomainError
 from server.marketplaces.errors import MarketplaceError
 from server.marketplaces.wix.models import MAX_QUANTITY
+from server.sync.alerts import alert_marketplace_error
 from server.sync.allegro_push import push_allegro_batch
 from server.sync.engine.deps import EngineDeps
 from server.sync.outcomes import BatchResult, PushOutcome, RequestMeter
@@ -146,6 +147,7 @@ async def push_items(
             result = await _push_allegro(deps, account, live)
     except (MarketplaceError, DomainError) as error:
         result = _fail_all(live, str(error))
+        await alert_marketplace_error(account, error)
     except Exception as error:  # a bug must not leave the run waiting for this batch forever
         logger.exception("push to account %s failed unexpectedly", account.id)
         result = _fail_all(live, f"unexpected error: {error!r}")

@@ -5,6 +5,7 @@ run twice: see `runs` (run lifecycle and counters) and `items` (planned listings
 """
 
 from server.sync.records.items import (
+    AccountFailures,
     ItemOutcome,
     ItemPage,
     ItemStatus,
@@ -13,6 +14,7 @@ from server.sync.records.items import (
     OutcomeStatus,
     SyncItemRecord,
     add_items,
+    failures_by_account,
     list_failures,
     list_run_items,
     record_outcomes,
@@ -35,6 +37,7 @@ from server.sync.records.runs import (
 )
 
 __all__ = [
+    "AccountFailures",
     "CronHistory",
     "ItemOutcome",
     "ItemPage",
@@ -52,6 +55,7 @@ __all__ = [
     "bump_run_counters",
     "create_run",
     "cron_history",
+    "failures_by_account",
     "finish_run",
     "get_run",
     "list_failures",

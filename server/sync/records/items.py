@@ -227,3 +227,26 @@ async def list_failures(
 def _item_page(rows: list[dict[str, Any]], limit: int) -> ItemPage:
     items = [SyncItemRecord(**row) for row in rows[:limit]]
     return ItemPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
+
+
+class AccountFailures(msgspec.Struct, kw_only=True, frozen=True):
+    """A run's FAILED items on one account: how many, and the first one's SKU and error."""
+
+    account_id: int
+    account_name: str
+    failed: int
+    sku: str
+    error: str | None
+
+
+async def failures_by_account(run_id: int) -> list[AccountFailures]:
+    """The run's FAILED items grouped by account (for one alert per account)."""
+    rows = await fetch(
+        "SELECT i.account AS account_id, a.name AS account_name, count(*) AS failed, "
+        "(array_agg(i.sku ORDER BY i.id))[1] AS sku, "
+        "(array_agg(i.error ORDER BY i.id))[1] AS error "
+        "FROM sync_item i JOIN marketplace_account a ON a.id = i.account "
+        "WHERE i.run = {} AND i.status = 'FAILED' GROUP BY i.account, a.name ORDER BY i.account",
+        run_id,
+    )
+    return [AccountFailures(**row) for row in rows]
