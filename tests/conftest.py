@@ -98,12 +98,15 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(autouse=True)
 async def clean_database(client: httpx.AsyncClient) -> None:
-    """Every test starts with empty tables (migrations stay)."""
+    """Every test starts with empty tables (migrations stay) and renews the Redis claim."""
     from server.db.tables import ALL_TABLES
     from server.domain.db import fetch
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
     await fetch(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    # A run longer than the claim's TTL must not lose its Redis database to a newer run.
+    with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as claims:
+        claim_redis(claims)
 
 
 @pytest.fixture

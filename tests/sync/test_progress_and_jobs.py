@@ -30,8 +30,12 @@ from tests.conftest import REDIS_CLAIM_KEY, REDIS_CLAIM_TTL_S
 @pytest.fixture
 async def arq() -> AsyncIterator[ArqRedis]:
     pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
-    await pool.flushdb()
-    await pool.set(REDIS_CLAIM_KEY, str(os.getpid()), ex=REDIS_CLAIM_TTL_S)
+    # One transaction: between a bare FLUSHDB and the new claim, a test run starting elsewhere
+    # would find this database unclaimed, take it and share it (and its run ids) with this one.
+    async with pool.pipeline(transaction=True) as pipe:
+        pipe.flushdb()
+        pipe.set(REDIS_CLAIM_KEY, str(os.getpid()), ex=REDIS_CLAIM_TTL_S)
+        await pipe.execute()
     yield pool
     await pool.aclose()
 

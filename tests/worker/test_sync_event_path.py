@@ -15,7 +15,7 @@ from arq.worker import func
 
 from server import jobs
 from server.domain import hooks
-from server.domain.locks import LockRelease, acquire_many, release_many
+from server.domain.locks import LockRelease, acquire_many, lock_key, release_many
 from server.sandboxes.wix.app import wix_sandbox_of
 from server.sync import dirty, records
 from server.sync.engine import events as drain_module
@@ -261,4 +261,46 @@ async def test_a_failing_round_closes_its_run_and_keeps_the_skus(
         assert sorted(r.status for r in runs) == ["COMPLETED", "FAILED"]
         assert "database went away" in str([r.error for r in runs])
         assert shown_everywhere(env, "SB-00017") == {9}
+        assert await open_runs() == []
+
+
+@pytest.mark.parametrize("where", ["taking the locks", "opening the run"])
+async def test_a_round_cancelled_midway_gives_back_its_skus_locks_and_run(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A drain job cancels its other rounds when one fails; they must leave nothing behind.
+
+    The cancellation lands after Redis took the locks (the answer never read) or after the run
+    was created: the SKU must be dirty again at once, its lock free and no run left open.
+    """
+    reached = asyncio.Event()
+
+    async def then_stall(step: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await step(*args, **kwargs)
+        reached.set()
+        await asyncio.Event().wait()  # cancelled here, after the step took effect
+        return result
+
+    if where == "taking the locks":
+        monkeypatch.setattr(drain_module, "acquire_many", lambda *a: then_stall(acquire_many, *a))
+    else:
+        running = records.mark_run_running
+        monkeypatch.setattr(
+            records, "mark_run_running", lambda *a, **k: then_stall(running, *a, **k)
+        )
+    async with sync_env() as env:
+        await set_stock("SB-00018", 3)
+        await dirty.mark(env.pool, ["SB-00018"], "cancelled-job")
+        assert await dirty.take(env.pool, "cancelled-job", 10) == ["SB-00018"]
+        deps = deps_of({**env.worker().ctx, "redis": env.pool})
+        round_ = asyncio.create_task(
+            drain_module.push_round(deps, "cancelled-job", ["SB-00018"], None)
+        )
+        await asyncio.wait_for(reached.wait(), 10)
+        round_.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+        assert await dirty_skus(env) == ["SB-00018"]
+        assert await env.pool.zcard(dirty.INFLIGHT_KEY) == 0
+        assert await env.pool.exists(lock_key("SB-00018")) == 0
         assert await open_runs() == []

@@ -88,7 +88,11 @@ async def open_round_run(skus: Sequence[str], job_id: str | None) -> int:
         run_id = await records.create_run("event", scope="sku", sku=skus[0], arq_job_id=job_id)
     else:
         run_id = await records.create_run("event", scope="skus", arq_job_id=job_id)
-    await records.mark_run_running(run_id, arq_job_id=job_id)
+    try:
+        await records.mark_run_running(run_id, arq_job_id=job_id)
+    except BaseException as exc:  # a round cancelled here must not leave its run open
+        await records.finish_run(run_id, error=f"event round failed: {exc!r}"[:500])
+        raise
     return run_id
 
 
@@ -108,37 +112,53 @@ def round_releases(
     ]
 
 
+async def _push_held(
+    deps: EngineDeps, token: str, held: Sequence[str], owner: str, job_id: str | None
+) -> tuple[list[SellableListing], list[BatchResult]]:
+    """Push SKUs whose locks the round holds under one event run, closed whatever happens."""
+    run_id = await open_round_run(held, job_id)
+    error: str | None = None
+    try:
+        async with kept(deps, token, held, owner):
+            rows = await listings_for_skus(held)
+            results = await push_rows(deps, run_id, rows)
+        await dirty.settle(deps.redis, held)
+    except BaseException as exc:
+        error = f"event round failed: {exc!r}"[:500]
+        raise
+    finally:
+        await close_run(deps, run_id, f"{len(held)} SKUs pushed", error=error)
+    return rows, results
+
+
 async def push_round(
     deps: EngineDeps, token: str, skus: Sequence[str], job_id: str | None
 ) -> tuple[int, int]:
-    """One round over SKUs taken into flight; returns (SKUs pushed, SKUs put back for locks)."""
+    """One round over SKUs taken into flight; returns (SKUs pushed, SKUs put back for locks).
+
+    Whatever stops the round early (an error, or a cancellation at any await, even while the
+    locks are being taken) puts all its SKUs back in the dirty set and gives back every lock its
+    owner holds, so none waits for a lease or a lock's TTL to run out.
+    """
     owner = new_lock_owner("sync_dirty")
-    held = list((await acquire_many(deps.redis, skus, owner)).acquired)
-    held_set = set(held)
-    waiting = [sku for sku in skus if sku not in held_set]
-    await dirty.defer(deps.redis, waiting, min(deps.lock_retry_s, LOCK_RETRY_S))
-    if not held:
-        return 0, len(waiting)
+    retry_s = min(deps.lock_retry_s, LOCK_RETRY_S)
     rows: list[SellableListing] = []
     results: list[BatchResult] = []
-    error: str | None = None
+    mine: Sequence[str] = skus  # until the acquire answers, any of them may be locked by `owner`
     try:
-        run_id = await open_round_run(held, job_id)
-        try:
-            async with kept(deps, token, held, owner):
-                rows = await listings_for_skus(held)
-                results = await push_rows(deps, run_id, rows)
-            await dirty.settle(deps.redis, held)
-        except BaseException as exc:
-            error = f"event round failed: {exc!r}"[:500]
-            raise
-        finally:
-            await close_run(deps, run_id, f"{len(held)} SKUs pushed", error=error)
+        held = list((await acquire_many(deps.redis, skus, owner)).acquired)
+        mine = held
+        held_set = set(held)
+        waiting = [sku for sku in skus if sku not in held_set]
+        await dirty.defer(deps.redis, waiting, retry_s)
+        if held:
+            rows, results = await _push_held(deps, token, held, owner, job_id)
     except BaseException:
-        await dirty.defer(deps.redis, held, min(deps.lock_retry_s, LOCK_RETRY_S))
+        await dirty.defer(deps.redis, skus, retry_s)
         raise
     finally:
-        await release_many(deps.redis, owner, round_releases(held, rows, results))
+        if mine:
+            await release_many(deps.redis, owner, round_releases(mine, rows, results))
     return len(held), len(waiting)
 
 
