@@ -28,11 +28,16 @@ async def pool() -> AsyncIterator[ArqRedis]:
     arq = await create_pool(
         RedisSettings.from_dsn(get_settings().redis_url), default_queue_name=queue
     )
+    await _forget_import_jobs(arq)  # account ids restart at 1: earlier tests' jobs would collide
     yield arq
+    await _forget_import_jobs(arq)
+    await arq.aclose()
+
+
+async def _forget_import_jobs(arq: ArqRedis) -> None:
     keys = [key async for key in arq.scan_iter(match="arq:*import_orders*")]
     if keys:
         await arq.delete(*keys)
-    await arq.aclose()
 
 
 async def drain(pool: ArqRedis, env: OrderEnv) -> Worker:
