@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -96,5 +97,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[_lifespan(settings)],
         openapi_config=_openapi(),
         template_config=TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine),
+        # The root logger is the process's (LOG_LEVEL above, or a host that configured it first):
+        # Litestar's default would replace its handlers and force it to INFO.
+        logging_config=LoggingConfig(configure_root_logger=False),
         debug=False,
     )
