@@ -34,11 +34,19 @@ from server.lifespan import open_resources
 from server.settings import Settings, get_settings
 from server.web.auth import auth_middleware
 from server.web.errors import handle_exception
-from server.web.guards import check_csrf
+from server.web.guards import before_request
+from server.web.openapi_errors import document_error_responses
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "dashboard" / "templates"
+
+
+class MetricsController(PrometheusController):
+    """`/metrics` in Prometheus's text format: for scrapers, not part of the JSON API's schema
+    (Litestar would document it as JSON)."""
+
+    include_in_schema = False
 
 
 def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -72,10 +80,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     prometheus = PrometheusConfig(
         app_name="stockbridge", prefix="stockbridge", group_path=True, exclude=["/metrics"]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
-            PrometheusController,
+            MetricsController,
             AuthController,
             ProductController,
             WarehouseController,
@@ -92,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         middleware=[prometheus.middleware, auth_middleware],
-        before_request=check_csrf,
+        before_request=before_request,
         exception_handlers={Exception: handle_exception},
         lifespan=[_lifespan(settings)],
         openapi_config=_openapi(),
@@ -102,3 +110,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(configure_root_logger=False),
         debug=False,
     )
+    document_error_responses(app)
+    return app

@@ -15,6 +15,7 @@ from server.domain.auth import ApiTokenInfo
 from server.domain.login_throttle import throttled_authenticate
 from server.web.auth import client_address
 from server.web.guards import require_user
+from server.web.openapi_errors import error_responses
 
 
 class AuthController(Controller):
@@ -23,7 +24,12 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/token", operation_id="issueToken", security=[])
+    @post(
+        "/token",
+        operation_id="issueToken",
+        security=[],
+        responses=error_responses(401, 429),
+    )
     async def issue_token(
         self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]
     ) -> TokenOut:
