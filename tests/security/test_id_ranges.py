@@ -6,6 +6,8 @@ route with an integer id in its path, query or body answered 500 (asyncpg's out-
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.security.conftest import Seeded
@@ -34,7 +36,7 @@ async def test_path_ids_out_of_range_are_not_found(
             continue
         for value in (TOO_BIG, -1):
             path = route.path.replace("/1", f"/{value}", 1)
-            body = {"json": {}} if route.is_api else {"data": {}}
+            body: dict[str, Any] = {"json": {}} if route.is_api else {"data": {}}
             response = await client.request(route.method, path, headers=admin_headers, **body)
             if response.status_code != 404:
                 wrong.append(f"{route} with {value}: {response.status_code}")
