@@ -40,7 +40,7 @@ class Seeded:
 
 @pytest.fixture
 async def seeded(warehouses: list[str]) -> Seeded:
-    """Products SKU-1..SKU-3 with stock, a Wix and an Allegro account, one listing."""
+    """Three products with stock, a Wix and an Allegro account, one listing."""
     from server.domain import ledger
     from server.domain.accounts import NewAccount, create_account
     from server.domain.listings import NewListing, create_listing
@@ -48,7 +48,7 @@ async def seeded(warehouses: list[str]) -> Seeded:
     from server.domain.refs import Actor
 
     actor = Actor(email="seed@example.com")
-    skus = ("SKU-1", "SKU-2", "SKU-3")
+    skus = ("SKU-1", "SKU-2", "SB-00001")  # SB-00001: the schema's SKU example
     for n, sku in enumerate(skus, start=1):
         await create_product(NewProduct(sku=sku, name=f"Widget {n}"), actor=actor)
         await ledger.receive(sku, "A", 10 * n, actor=actor)
