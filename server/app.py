@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -34,11 +35,19 @@ from server.lifespan import open_resources
 from server.settings import Settings, get_settings
 from server.web.auth import auth_middleware
 from server.web.errors import handle_exception
-from server.web.guards import check_csrf
+from server.web.guards import before_request
+from server.web.openapi_errors import document_error_responses
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "dashboard" / "templates"
+
+
+class MetricsController(PrometheusController):
+    """`/metrics` in Prometheus's text format: for scrapers, not part of the JSON API's schema
+    (Litestar would document it as JSON)."""
+
+    include_in_schema = False
 
 
 def _lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -72,10 +81,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     prometheus = PrometheusConfig(
         app_name="stockbridge", prefix="stockbridge", group_path=True, exclude=["/metrics"]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
-            PrometheusController,
+            MetricsController,
             AuthController,
             ProductController,
             WarehouseController,
@@ -93,10 +102,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         middleware=[prometheus.middleware, auth_middleware],
-        before_request=check_csrf,
+        before_request=before_request,
         exception_handlers={Exception: handle_exception},
         lifespan=[_lifespan(settings)],
         openapi_config=_openapi(),
         template_config=TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine),
+        # The root logger is the process's (LOG_LEVEL above, or a host that configured it first):
+        # Litestar's default would replace its handlers and force it to INFO.
+        logging_config=LoggingConfig(configure_root_logger=False),
         debug=False,
     )
+    document_error_responses(app)
+    return app

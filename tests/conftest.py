@@ -19,6 +19,8 @@ import pytest
 import redis
 
 from server.devtools import services
+from tests.log_secrets import SecretLogWatch
+from tests.seeded_secrets import register_secret
 
 TEST_REDIS_DBS = range(8, 16)
 """Each run claims one of these Redis databases for itself (the demo uses 0)."""
@@ -57,14 +59,22 @@ def _claim_redis_db() -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Create this run's database, point the environment at it and migrate it."""
+    """Create this run's database, point the environment at it and migrate it.
+
+    The secret-log watch is installed first, so it sees every record of the run.
+    """
+    watch = SecretLogWatch()
+    watch.install()
+    config.pluginmanager.register(watch, "stockbridge-secret-log-watch")
     database_url = _resources.enter_context(services.temporary_database("sb_test"))
     redis_url = _claim_redis_db()
     media_dir = _resources.enter_context(tempfile.TemporaryDirectory(prefix="sb_media_"))
+    secret_key = secrets.token_urlsafe(48)
+    register_secret("SECRET_KEY", secret_key)
     os.environ.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
-        SECRET_KEY=secrets.token_urlsafe(48),
+        SECRET_KEY=secret_key,
         MEDIA_DIR=media_dir,
         LOG_LEVEL="WARNING",
     )
@@ -98,15 +108,20 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(autouse=True)
 async def clean_database(client: httpx.AsyncClient) -> None:
-    """Every test starts with empty tables (migrations stay) and renews the Redis claim."""
+    """Every test starts with empty tables, renews the Redis claim, and has no login throttled."""
     from server.db.tables import ALL_TABLES
     from server.domain.db import fetch
+    from server.domain.login_throttle import KEY_PREFIX
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
     await fetch(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     # A run longer than the claim's TTL must not lose its Redis database to a newer run.
     with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as claims:
         claim_redis(claims)
+    app_redis = client._transport.app.state.redis  # type: ignore[attr-defined]
+    keys = [key async for key in app_redis.scan_iter(match=f"{KEY_PREFIX}*")]
+    if keys:
+        await app_redis.delete(*keys)
 
 
 @pytest.fixture

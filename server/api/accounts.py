@@ -19,6 +19,10 @@ from server.domain.allegro_connect import ConnectionPoll, PendingConnection
 from server.domain.automap import AutomapResult, run_automap
 from server.domain.connectors import AccountTestResult, connectors_from, run_account_test
 from server.web.guards import require_admin, require_user
+from server.web.openapi_errors import error_responses
+
+MARKETPLACE_ERRORS = error_responses(502, 503)
+"""Answers of the operations that ask a marketplace."""
 
 
 class AccountController(Controller):
@@ -93,6 +97,7 @@ class AccountController(Controller):
         guards=[require_admin],
         status_code=200,
         operation_id="testAccount",
+        responses=MARKETPLACE_ERRORS,
     )
     async def test_account(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
@@ -105,6 +110,7 @@ class AccountController(Controller):
         guards=[require_admin],
         status_code=200,
         operation_id="automapAccount",
+        responses=MARKETPLACE_ERRORS,
     )
     async def automap(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
@@ -116,6 +122,7 @@ class AccountController(Controller):
         "/{account_id:int}/connect",
         guards=[require_admin],
         operation_id="startAllegroConnection",
+        responses=MARKETPLACE_ERRORS,
     )
     async def start_connection(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
@@ -130,6 +137,7 @@ class AccountController(Controller):
         guards=[require_admin],
         status_code=200,
         operation_id="pollAllegroConnection",
+        responses=MARKETPLACE_ERRORS,
     )
     async def poll_connection(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]

@@ -12,8 +12,10 @@ from server.api.deps import request_user
 from server.api.schemas import TokenOut, TokenRequest
 from server.domain import auth
 from server.domain.auth import ApiTokenInfo
-from server.domain.users import authenticate
+from server.domain.login_throttle import throttled_authenticate
+from server.web.auth import client_address
 from server.web.guards import require_user
+from server.web.openapi_errors import error_responses
 
 
 class AuthController(Controller):
@@ -22,10 +24,22 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/token", operation_id="issueToken", security=[])
-    async def issue_token(self, data: JSONBody[TokenRequest]) -> TokenOut:
-        """Create a token (201); 401 for a wrong e-mail or password. The secret is shown once."""
-        user = await authenticate(data.email, data.password)
+    @post(
+        "/token",
+        operation_id="issueToken",
+        security=[],
+        responses=error_responses(401, 429),
+    )
+    async def issue_token(
+        self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]
+    ) -> TokenOut:
+        """Create a token (201); 401 for a wrong e-mail or password. The secret is shown once.
+
+        429 with `Retry-After` after too many failed attempts from one address (see README).
+        """
+        user = await throttled_authenticate(
+            request.app.state.redis, client_address(request), data.email, data.password
+        )
         if user is None:
             raise NotAuthorizedException("wrong e-mail or password")
         token, info = await auth.issue_api_token(user.id, data.name)

@@ -11,6 +11,7 @@ from server.api.deps import api_actor
 from server.api.schemas import OperationPage
 from server.domain.operations import OperationRecord, OperationType, list_operations
 from server.domain.rollback import revert_operation
+from server.domain.validation import MAX_ID
 from server.web.guards import require_admin, require_user
 
 
@@ -27,7 +28,7 @@ class OperationController(Controller):
         type: FromQuery[OperationType | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         before: Annotated[
-            int | None, QueryParameter(ge=1, description="id of the last row seen")
+            int | None, QueryParameter(ge=1, le=MAX_ID, description="id of the last row seen")
         ] = None,
     ) -> OperationPage:
         """Operations matching the filters; `next_before` pages further back."""

@@ -6,7 +6,7 @@ from typing import Literal
 
 import msgspec
 
-from server.api.schemas import Input, Sku
+from server.api.schemas import Input, RowId, Sku
 
 
 class ResolveIn(Input):
@@ -19,7 +19,7 @@ class ImportRequest(Input):
     """Import orders now from every active account, or from one."""
 
     scope: Literal["all", "account"] = "all"
-    account_id: int | None = None
+    account_id: RowId | None = None
 
 
 class ImportQueued(msgspec.Struct, kw_only=True):

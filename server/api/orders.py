@@ -22,12 +22,17 @@ from server.domain.orders.queries import (
     OrderPage,
     clean_state,
 )
+from server.domain.validation import MAX_ID
 from server.orders.jobs import enqueue_order_imports
 from server.web.guards import require_admin, require_user
 
-Before = Annotated[int | None, QueryParameter(ge=1, description="id of the last row seen")]
+Before = Annotated[
+    int | None, QueryParameter(ge=1, le=MAX_ID, description="id of the last row seen")
+]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-AccountFilter = Annotated[int | None, QueryParameter(ge=1, description="a marketplace account")]
+AccountFilter = Annotated[
+    int | None, QueryParameter(ge=1, le=MAX_ID, description="a marketplace account")
+]
 
 
 class OrderController(Controller):

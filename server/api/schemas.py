@@ -8,12 +8,14 @@ import msgspec
 
 from server.domain.ledger import MAX_QUANTITY
 from server.domain.operations import OperationRecord
+from server.domain.validation import MAX_ID
 
 Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["SB-00001"])]
 WarehouseCode = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["A"])]
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_QUANTITY)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
+RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

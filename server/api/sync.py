@@ -15,6 +15,7 @@ from server.api.deps import api_actor
 from server.api.sync_schemas import SyncRequest, SyncStarted, SyncSwitch, SyncSwitchResult
 from server.domain import product_sync
 from server.domain.drift import DriftPage, list_drift
+from server.domain.validation import MAX_ID
 from server.jobs import start_sync
 from server.sync import records
 from server.sync.records import ItemPage, ItemStatus, RunPage, RunStatus, SyncRunRecord
@@ -47,7 +48,9 @@ class SyncController(Controller):
     async def list_runs(
         self,
         status: FromQuery[RunStatus | None] = None,
-        before: Annotated[int | None, QueryParameter(ge=1, description="a run id")] = None,
+        before: Annotated[
+            int | None, QueryParameter(ge=1, le=MAX_ID, description="a run id")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
     ) -> RunPage:
         """Runs newest first; pass `next_before` back as `before` for the next page."""
@@ -63,7 +66,9 @@ class SyncController(Controller):
         self,
         run_id: FromPath[int],
         status: FromQuery[ItemStatus | None] = None,
-        after: Annotated[int | None, QueryParameter(ge=0, description="an item id")] = None,
+        after: Annotated[
+            int | None, QueryParameter(ge=0, le=MAX_ID, description="an item id")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> ItemPage:
         """A run's per-listing results in planned order; pass `next_cursor` back as `after`."""
@@ -83,8 +88,12 @@ class SyncController(Controller):
     @get("/drift", guards=[require_user], operation_id="listDrift")
     async def drift(
         self,
-        account_id: FromQuery[int | None] = None,
-        after: Annotated[int | None, QueryParameter(ge=0, description="a listing id")] = None,
+        account_id: Annotated[
+            int | None, QueryParameter(ge=1, le=MAX_ID, description="a marketplace account")
+        ] = None,
+        after: Annotated[
+            int | None, QueryParameter(ge=0, le=MAX_ID, description="a listing id")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> DriftPage:
         """Listings whose marketplace quantity differs from sellable; `next_after` pages on."""

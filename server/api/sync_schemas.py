@@ -6,12 +6,14 @@ from typing import Literal
 
 import msgspec
 
+from server.api.schemas import RowId
+
 
 class SyncRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Start a sync of everything, one account or one SKU; a dry run only plans."""
 
     scope: Literal["all", "account", "sku"] = "all"
-    account_id: int | None = None
+    account_id: RowId | None = None
     sku: str | None = None
     dry_run: bool = False
 

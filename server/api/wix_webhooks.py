@@ -27,6 +27,7 @@ from server.domain.credentials import WixCredentials, load_credentials
 from server.errors import DomainError, NotFoundError
 from server.orders.wix_jobs import enqueue_wix_order
 from server.orders.wix_webhook import verify_webhook
+from server.web.openapi_errors import error_responses
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ async def _public_key(account_id: int) -> str | None:
     status_code=200,
     request_max_body_size=MAX_BODY_BYTES,
     tags=["webhooks"],
+    operation_id="wixOrderWebhook",
     security=[],
+    responses=error_responses(401, 403, 404, 429),
 )
 async def wix_order_webhook(
     request: Request[Any, Any, Any], account_id: FromPath[int]

@@ -16,9 +16,9 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from server.domain.auth import create_session, end_session
-from server.domain.users import authenticate
+from server.domain.login_throttle import LoginThrottledError, throttled_authenticate
 from server.settings import get_settings
-from server.web.auth import SESSION_COOKIE
+from server.web.auth import SESSION_COOKIE, client_address
 from server.web.guards import CSRF_FIELD, require_user
 
 LOGIN_CSRF_COOKIE = "sb_login_csrf"
@@ -31,9 +31,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(next_path: str, error: str | None, status: int, email: str = "") -> Template:
+def _login_page(
+    next_path: str,
+    error: str | None,
+    status: int,
+    email: str = "",
+    headers: dict[str, str] | None = None,
+) -> Template:
     token = secrets.token_urlsafe(32)
     return Template(
+        headers=headers,
         template_name="login.html",
         context={"csrf": token, "next": next_path, "error": error, "email": email, "user": None},
         status_code=status,
@@ -62,7 +69,14 @@ async def login_submit(
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie_token or not secrets.compare_digest(cookie_token, data.get(CSRF_FIELD, "")):
         return _login_page(next_path, "The form expired; please try again.", 403, email)
-    user = await authenticate(email, data.get("password", ""))
+    try:
+        user = await throttled_authenticate(
+            request.app.state.redis, client_address(request), email, data.get("password", "")
+        )
+    except LoginThrottledError as locked:
+        message = f"Too many failed logins. Try again in {locked.retry_after} seconds."
+        headers = {"Retry-After": str(locked.retry_after)}
+        return _login_page(next_path, message, 429, email, headers)
     if user is None:
         return _login_page(next_path, "Wrong e-mail or password.", 401, email)
     old = request.cookies.get(SESSION_COOKIE)

@@ -12,6 +12,8 @@ SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 20_000
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MAX_ID = 2**31 - 1
+"""The largest row id (ids are PostgreSQL `integer`s); a larger one names no row."""
 
 
 def strip_control_characters(text: str, *, keep_newlines: bool = False) -> str:

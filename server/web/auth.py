@@ -7,6 +7,9 @@ metrics and marketplace webhooks (signed by the marketplace, never by a session)
 
 from __future__ import annotations
 
+from typing import Any
+
+from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -53,6 +56,11 @@ async def resolve_identity(scope: Scope) -> None:
         scope["user"] = session.user
         scope["auth"] = "session"
         scope["session_info"] = session  # type: ignore[typeddict-unknown-key]
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The peer address of a request (forwarding headers are not trusted: anyone can send them)."""
+    return connection.client.host if connection.client else "unknown"
 
 
 def auth_middleware(app: ASGIApp) -> ASGIApp:

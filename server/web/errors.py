@@ -23,6 +23,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from server.domain.login_throttle import LoginThrottledError
 from server.errors import DomainError
 from server.web.guards import session_info
 
@@ -116,6 +117,8 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     """The one exception handler of the app."""
     body = _body_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if body.status == 401 else None
+    if isinstance(exc, LoginThrottledError):
+        headers = {"Retry-After": str(exc.retry_after)}
     if wants_json(request):
         return Response(
             content=body, status_code=body.status, media_type=MediaType.JSON, headers=headers

@@ -12,6 +12,8 @@ from litestar.handlers.base import BaseRouteHandler
 
 from server.domain.auth import SessionInfo
 from server.domain.users import UserRecord
+from server.domain.validation import MAX_ID
+from server.errors import NotFoundError
 
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -67,3 +69,16 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, info.csrf_token):
         raise PermissionDeniedException("CSRF token missing or invalid; reload the page")
+
+
+def check_path_ids(request: Request[Any, Any, Any]) -> None:
+    """404 for an integer path parameter no row can have (ids are PostgreSQL `integer`s)."""
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFoundError(f"no {name.replace('_', ' ')} {value}", field=name)
+
+
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """What every request goes through before its handler: CSRF, then id ranges."""
+    await check_csrf(request)
+    check_path_ids(request)

@@ -8,14 +8,25 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
-WIX_KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.wix-secret-body-7f3a"
+from tests.seeded_secrets import ALLEGRO_SECRET, WIX_KEY
+
 WIX_SITE = "7c1e3b0a-1f2d-4c5e-9a8b-0d1e2f3a4b5c"
 WIX_ACCOUNT = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 WIX_CREDENTIALS = {"api_key": WIX_KEY, "site_id": WIX_SITE, "account_id": WIX_ACCOUNT}
 ALLEGRO_CLIENT = "f1e2d3c4b5a697887766554433221100"
-ALLEGRO_SECRET = "Zk3Jq9sWv2Xy8Lm4Np6Rt0Ub5Gh7Cd1Ef3Ij5Kl7Mn9Op"
 ALLEGRO_CREDENTIALS = {"client_id": ALLEGRO_CLIENT, "client_secret": ALLEGRO_SECRET}
 MASK = "\u2022\u2022\u2022\u2022"
+__all__ = [
+    "ALLEGRO_CLIENT",
+    "ALLEGRO_CREDENTIALS",
+    "ALLEGRO_SECRET",
+    "MASK",
+    "WIX_CREDENTIALS",
+    "WIX_KEY",
+    "add_products",
+    "app_of",
+    "create_account",
+]
 
 
 async def create_account(

@@ -31,9 +31,10 @@ from tests.integration.accounts_helpers import (
     WIX_KEY,
     create_account,
 )
+from tests.seeded_secrets import ALLEGRO_ACCESS_TOKEN, ALLEGRO_REFRESH_TOKEN
 
-REFRESH_TOKEN = "eyJhbGciOiJSUzI1NiJ9.refresh-token-body.QEQsig9"
-ACCESS_TOKEN = "eyJhbGciOiJSUzI1NiJ9.access-token-body.dUAsig1"
+REFRESH_TOKEN = ALLEGRO_REFRESH_TOKEN
+ACCESS_TOKEN = ALLEGRO_ACCESS_TOKEN
 
 
 async def _raw_row(account_id: int) -> str:

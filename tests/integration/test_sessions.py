@@ -82,3 +82,39 @@ async def test_dashboard_redirects_anonymous_to_login(client: httpx.AsyncClient)
     response = await client.get("/products?q=x")
     assert response.status_code in (302, 303)
     assert response.headers["location"].startswith("/login?next=")
+
+
+async def test_login_never_adopts_a_session_id_it_was_sent(
+    client: httpx.AsyncClient, admin: object
+) -> None:
+    planted = "attacker-chosen-session-id-0123456789abcdef"
+    response = await _login(client, "admin-password-1", old_session=planted)
+    issued = _set_cookie(response, "sb_session")
+    assert issued and issued != planted
+    fixed = await client.get("/api/products", headers={"Cookie": f"sb_session={planted}"})
+    assert fixed.status_code == 401
+
+
+async def test_the_session_cookie_is_httponly_and_samesite(
+    client: httpx.AsyncClient, admin: object
+) -> None:
+    response = await _login(client, "admin-password-1")
+    header = next(h for h in response.headers.get_list("set-cookie") if h.startswith("sb_session="))
+    attributes = {part.strip().lower() for part in header.split(";")}
+    assert "httponly" in attributes
+    assert "samesite=lax" in attributes
+    assert "path=/" in attributes
+
+
+async def test_logout_ends_only_that_session(client: httpx.AsyncClient, admin: object) -> None:
+    first = _set_cookie(await _login(client, "admin-password-1"), "sb_session")
+    second = _set_cookie(await _login(client, "admin-password-1"), "sb_session")
+    page = await client.get("/products", headers={"Cookie": f"sb_session={first}"})
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', page.text)
+    assert csrf
+    await client.post(
+        "/logout", data={"_csrf": csrf.group(1)}, headers={"Cookie": f"sb_session={first}"}
+    )
+    gone = await client.get("/api/products", headers={"Cookie": f"sb_session={first}"})
+    kept = await client.get("/api/products", headers={"Cookie": f"sb_session={second}"})
+    assert (gone.status_code, kept.status_code) == (401, 200)
