@@ -13,6 +13,7 @@ ALLEGRO_REFRESH_TOKEN = "eyJhbGciOiJSUzI1NiJ9.refresh-token-body.QEQsig9"
 ALLEGRO_ACCESS_TOKEN = "eyJhbGciOiJSUzI1NiJ9.access-token-body.dUAsig1"
 ADMIN_PASSWORD = "admin-password-1"
 VIEWER_PASSWORD = "viewer-password-1"
+TELEGRAM_BOT_TOKEN = "123456:TEST-fake-token-for-the-fake-bot-api"
 
 _SECRETS: dict[str, str] = {
     "WIX_KEY": WIX_KEY,
@@ -21,6 +22,7 @@ _SECRETS: dict[str, str] = {
     "ALLEGRO_ACCESS_TOKEN": ALLEGRO_ACCESS_TOKEN,
     "ADMIN_PASSWORD": ADMIN_PASSWORD,
     "VIEWER_PASSWORD": VIEWER_PASSWORD,
+    "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
 }
 
 

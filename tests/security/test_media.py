@@ -162,3 +162,38 @@ async def test_the_media_folder_never_serves_html(client: httpx.AsyncClient, nam
                 assert headers.get("x-content-type-options") == "nosniff", prefix
     finally:
         planted.unlink(missing_ok=True)
+
+
+def _escaped_files(root: Path) -> set[Path]:
+    """Files named like the upload near the media folder and in /tmp (where an escape lands)."""
+    return set(root.parent.rglob("escaped*")) | set(Path("/tmp").glob("escaped*"))
+
+
+@pytest.mark.parametrize(
+    "filename", ["../../escaped.png", "/tmp/escaped.png", "..%2F..%2Fescaped.png", "evil.html"]
+)
+async def test_an_uploaded_file_never_lands_outside_the_media_folder(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], product: str, filename: str
+) -> None:
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 200, 10)).save(picture, "PNG")
+    root = media_dir()
+    outside = _escaped_files(root)
+    response = await client.patch(
+        f"/api/products/{product}",
+        files={"image": (filename, picture.getvalue(), "image/png")},
+        headers=admin_headers,
+    )
+    assert response.status_code == 200, response.text
+    name = str(response.json()["image"]).removeprefix("/media/")
+    assert "/" not in name and ".." not in name and "escaped" not in name, name
+    stored = root / name
+    assert stored.resolve().parent == root.resolve() and stored.suffix == ".png", stored
+    assert _escaped_files(root) == outside, "nothing was written outside the media folder"
+    served = await client.get(f"/media/{name}")
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"

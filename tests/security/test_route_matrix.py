@@ -32,6 +32,7 @@ PUBLIC_READS: dict[str, str] = {
     "/metrics": "Prometheus scrapes it; request counters, no data",
     "/login": "the login page",
     "/static/{file_path:path}": "the dashboard's CSS and JS",
+    "/media/{name:str}": "product images, public like the catalogue pictures they are",
 }
 PUBLIC_READ_PREFIXES = ("/schema",)
 """The OpenAPI document and its viewers: they describe the API, they hold no data."""

@@ -20,7 +20,9 @@ from typing import Any
 
 from aiohttp import web
 
-TOKEN = "123456:TEST-fake-token-for-the-fake-bot-api"
+from tests.seeded_secrets import TELEGRAM_BOT_TOKEN
+
+TOKEN = TELEGRAM_BOT_TOKEN
 BOT_ID = 123456
 
 
@@ -164,7 +166,7 @@ def _app(fake: FakeBotApi) -> web.Application:
 async def running_fake() -> AsyncIterator[FakeBotApi]:
     """The fake listening on a free 127.0.0.1 port until the block ends."""
     fake = FakeBotApi()
-    runner = web.AppRunner(_app(fake))
+    runner = web.AppRunner(_app(fake), access_log=None)  # its lines carry the token
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
