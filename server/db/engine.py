@@ -31,9 +31,9 @@ class ReleasingTransaction(PostgresTransaction):
         try:
             if exception is not None:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             await self._give_back()
         return exception is None

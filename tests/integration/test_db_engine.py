@@ -34,8 +34,10 @@ async def test_a_dropped_connection_goes_back_to_the_pool() -> None:
             assert engine.current_transaction.get() is None
 
         async def select_one() -> int:
+            found = 0
             async with engine.transaction() as transaction:
-                return int(await transaction.connection.fetchval("SELECT 1"))
+                found = int(await transaction.connection.fetchval("SELECT 1"))
+            return found
 
         assert await asyncio.wait_for(select_one(), timeout=10) == 1
     finally:
@@ -47,9 +49,8 @@ async def test_nested_and_committed_transactions_behave_as_before() -> None:
     engine = StockBridgeEngine(config={"dsn": os.environ["DATABASE_URL"]})
     await engine.start_connection_pool(min_size=1, max_size=1)
     try:
-        async with engine.transaction() as outer:
-            async with engine.transaction() as inner:
-                assert inner is outer
+        async with engine.transaction() as outer, engine.transaction() as inner:
+            assert inner is outer
         async with engine.transaction() as again:
             assert await again.connection.fetchval("SELECT 2") == 2
     finally:
