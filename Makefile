@@ -9,7 +9,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 BENCHES := bench-ledger bench-sync
 
-.PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) clean
+.PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench-ledger: install ## ledger throughput: concurrent writers, latency, invaria
 
 bench-sync: install ## sync engine: requests, wall time vs bound, change latency (100k x 4 accounts)
 	$(PY) bench/sync.py $(ARGS)
+
+soak: install ## chaos soak: faults, worker kills, Redis and PostgreSQL restarts; then everything must add up
+	$(PY) bench/soak.py --minutes $(or $(MINUTES),5) $(ARGS)
 
 clean: ## remove caches and build leftovers (keeps .venv and the demo data in .data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache build *.egg-info
