@@ -98,6 +98,15 @@ async def locks_left(redis: Redis) -> int:
     return len(keys) + (int(row["n"]) if row else 0)
 
 
+async def open_runs() -> list[str]:
+    """The runs never finished, as `id trigger/scope STATUS`."""
+    rows = await fetch(
+        "SELECT id, trigger, scope, status FROM sync_run "
+        "WHERE status IN ('PENDING', 'RUNNING') ORDER BY id"
+    )
+    return [f"{r['id']} {r['trigger']}/{r['scope']} {r['status']}" for r in rows]
+
+
 async def records() -> dict[str, int]:
     """What the records show: failed sync items and runs, open runs, order failures."""
     row = await fetch_one(

@@ -19,7 +19,14 @@ from typing import Any
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from soak_chaos import Chaos
-from soak_check import deductions, invariant_broken, locks_left, records, wrong_listings
+from soak_check import (
+    deductions,
+    invariant_broken,
+    locks_left,
+    open_runs,
+    records,
+    wrong_listings,
+)
 from soak_load import Load, order_targets, sleep_unless
 from soak_setup import CHAOS_FAULTS, clear_faults, prepare_database, set_faults
 
@@ -191,5 +198,6 @@ async def figures(
         "refusals": {k: v for k, v in load.counts.items() if k != "operations"},
         "chaos": chaos.events,
         "records": await records(),
+        "open_runs": await open_runs(),
         "examples": {"wrong": wrong[:5], "double": double[:5], "missing": missing[:5]},
     }

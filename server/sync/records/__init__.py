@@ -32,6 +32,7 @@ from server.sync.records.runs import (
     get_run,
     list_runs,
     mark_run_running,
+    open_runs_opened_before,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "list_run_items",
     "list_runs",
     "mark_run_running",
+    "open_runs_opened_before",
     "record_outcomes",
     "update_listing_sync_state",
 ]
