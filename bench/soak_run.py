@@ -163,7 +163,18 @@ async def run_soak(config: SoakConfig, chaos: Chaos, urls: dict[str, str]) -> di
         return await figures(load, targets, urls, arq, seconds, status, chaos)
     finally:
         await arq.aclose()
-        await engine().close_connection_pool()
+        await close_pool()
+
+
+async def close_pool() -> None:
+    """Close the database pool; terminate it if a connection was never given back."""
+    try:
+        await asyncio.wait_for(engine().close_connection_pool(), timeout=15)
+    except TimeoutError:
+        print("soak: a database connection was never released; pool terminated")
+        pool = engine().pool
+        if pool is not None:
+            pool.terminate()
 
 
 async def start_full(arq: ArqRedis, trigger: Any) -> int:

@@ -1,12 +1,13 @@
 """StockBridge's Piccolo engine: PostgreSQL whose transactions always give their connection back.
 
 Piccolo's `PostgresTransaction.__aexit__` rolls back (or commits) and only then releases the
-connection to the pool. When the server has dropped the connection (a restart, a failover,
-`pg_terminate_backend`), the rollback raises `InterfaceError` and the release never happens: the
-pool loses that slot for good, and once every slot is lost each `pool.acquire()` waits forever,
-so a worker hangs on its next query. Here the release (and the reset of the current-transaction
-context) happens whatever the rollback or commit raised; asyncpg's pool replaces a closed
-connection with a new one on its next acquire.
+connection to the pool, and its `__aenter__` takes a connection before BEGIN without giving it
+back when BEGIN fails. When the server has dropped the connection (a restart, a failover,
+`pg_terminate_backend`), the rollback or BEGIN raises and the release never happens: the pool
+loses that slot for good, and once every slot is lost each `pool.acquire()` waits forever, so a
+worker hangs on its next query (and closing the pool hangs too). Here the release (and the reset
+of the current-transaction context) happens whatever BEGIN, the rollback or the commit raised;
+asyncpg's pool replaces a closed connection with a new one on its next acquire.
 """
 
 from __future__ import annotations
@@ -17,7 +18,24 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
 
 class ReleasingTransaction(PostgresTransaction):
-    """A transaction that releases its connection even when ending it fails."""
+    """A transaction that releases its connection even when starting or ending it fails."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        """Take a connection and BEGIN; if BEGIN fails (a dropped connection), give it back."""
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()  # type: ignore[no-untyped-call]
+        except BaseException:
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
 
     async def __aexit__(
         self,

@@ -44,6 +44,28 @@ async def test_a_dropped_connection_goes_back_to_the_pool() -> None:
         await asyncio.wait_for(engine.close_connection_pool(), timeout=10)
 
 
+async def test_a_failed_begin_gives_the_connection_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BEGIN on a connection the server dropped raises; the connection still goes back."""
+    engine = StockBridgeEngine(config={"dsn": os.environ["DATABASE_URL"]})
+    await engine.start_connection_pool(min_size=1, max_size=1)
+
+    async def begin_on_a_dropped_connection(self: object) -> None:
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of BEGIN")
+
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(type(engine.transaction()), "begin", begin_on_a_dropped_connection)
+            for _ in range(2):
+                with pytest.raises(asyncpg.ConnectionDoesNotExistError):
+                    async with engine.transaction():
+                        pass
+        assert engine.current_transaction.get() is None
+        async with engine.transaction() as again:
+            assert await asyncio.wait_for(again.connection.fetchval("SELECT 3"), timeout=10) == 3
+    finally:
+        await asyncio.wait_for(engine.close_connection_pool(), timeout=10)
+
+
 async def test_nested_and_committed_transactions_behave_as_before() -> None:
     """A nested transaction joins its parent; a committed one releases its connection."""
     engine = StockBridgeEngine(config={"dsn": os.environ["DATABASE_URL"]})
