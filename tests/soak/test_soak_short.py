@@ -5,7 +5,7 @@ settings from the environment it sets up, not from this test run's), so it leave
 database and Redis alone. Three worker kills, a Redis restart and dropped PostgreSQL connections
 happen in those 30 s, over 150 products. Settling takes about a minute more whatever the length:
 an Allegro job that met an injected 429 waits out Allegro's one-minute block
-(`ALLEGRO_BLOCK_S`) before it retries. About 2.5 minutes in all on two cores.
+(`ALLEGRO_BLOCK_S`) before it retries. About 2 min 15 s in all on two cores.
 """
 
 from __future__ import annotations
