@@ -9,7 +9,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 BENCHES := bench-ledger bench-sync bench-orders
 
-.PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) clean
+.PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench-sync: install ## sync engine: requests, wall time vs bound, change latency
 
 bench-orders: install ## order import: 10,000 lines, 3 accounts, faults; double/missing must be 0
 	$(PY) bench/orders.py $(ARGS)
+
+soak: install ## chaos soak: faults, worker kills, Redis and PostgreSQL restarts; then everything must add up
+	$(PY) bench/soak.py --minutes $(or $(MINUTES),5) $(ARGS)
 
 clean: ## remove caches and build leftovers (keeps .venv and the demo data in .data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache build *.egg-info

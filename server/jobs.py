@@ -9,14 +9,17 @@ of changes becomes a few pushes.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Literal
 
 from arq import ArqRedis
+from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_prefix
 
 from server.domain.hooks import StockChangeListener
 from server.sync import dirty, records
+from server.sync.engine.deps import TRACK_KEY
 from server.sync.progress import RunProgress, publish_progress
 
 logger = logging.getLogger(__name__)
@@ -105,3 +108,36 @@ def product_sync_listener(arq: ArqRedis) -> StockChangeListener:
         await mark_dirty(arq, skus)
 
     return listener
+
+
+ABANDONED_AFTER = dt.timedelta(minutes=10)
+"""How old an open run must be before it may be taken for abandoned (its jobs are long queued)."""
+ABANDONED_ERROR = "abandoned: Redis holds none of its jobs any more (lost in a Redis restart)"
+_TRACK_PARTS = ("accounts", "planned_accounts", "batches", "done")
+
+
+def _traces(run: records.SyncRunRecord) -> list[str]:
+    """Redis keys that exist while a run's work is queued, running or being tracked."""
+    job_id = run.arq_job_id or run_job_id(run.id)
+    keys = [f"{prefix}{job_id}" for prefix in (job_key_prefix, in_progress_key_prefix)]
+    keys.append(f"{retry_key_prefix}{job_id}")
+    return keys + [TRACK_KEY.format(run_id=run.id, part=part) for part in _TRACK_PARTS]
+
+
+async def close_abandoned_runs(arq: ArqRedis, *, age: dt.timedelta = ABANDONED_AFTER) -> list[int]:
+    """Mark FAILED the open runs older than `age` of which Redis keeps no trace; their ids.
+
+    A run lives in Redis: its top job (or, for an event run, its drain job) and, once planned,
+    its tracking sets. A worker killed mid-run leaves those behind and arq runs the job again,
+    so such a run is left alone; a Redis restart or flush loses them all, and nothing would ever
+    finish the run: it would show RUNNING for good and, for a cron run, hold off the next
+    reconciliation (`server.sync.schedule`). The cron reconciliation closes such runs.
+    """
+    closed = []
+    for run in await records.open_runs_opened_before(age):
+        if await arq.exists(*_traces(run)):
+            continue
+        await records.finish_run(run.id, error=ABANDONED_ERROR)
+        logger.warning("sync run %d abandoned: none of its jobs is left in Redis", run.id)
+        closed.append(run.id)
+    return closed

@@ -1,6 +1,7 @@
 """`make sandbox`: both marketplace sandboxes in one process, seeded with the demo catalogue.
 
     python -m server.sandboxes [--host 127.0.0.1] [--wix-port 8101] [--allegro-port 8102]
+        [--allegro-patch-async-share 1.0]
 
 Two uvicorn servers share one asyncio loop: the Wix sandbox and the Allegro sandbox (its auth host
 and REST API on one address). Both ports are bound before either serves, so a taken port stops
@@ -58,6 +59,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-banner", action="store_true", help="do not print the demo credentials"
+    )
+    parser.add_argument(
+        "--allegro-patch-async-share",
+        type=float,
+        default=None,
+        help="share of offer PATCHes Allegro answers 202 + Location (default 1.0; the rest 200)",
     )
     return parser.parse_args(argv)
 
@@ -118,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
     bound = [
         (_server(wix_demo_app(), args.log_level), wix_sock),
-        (_server(allegro_demo_app(), args.log_level), allegro_sock),
+        (_server(allegro_demo_app(args.allegro_patch_async_share), args.log_level), allegro_sock),
     ]
     try:
         asyncio.run(serve_all(bound, args.exit_with_parent))

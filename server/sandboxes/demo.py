@@ -15,6 +15,7 @@ Everything is generated from fixed seeds: a restart serves the same items under 
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Litestar
 
 from server.sandboxes.allegro.app import create_allegro_sandbox
@@ -67,9 +68,16 @@ def wix_demo_app() -> Litestar:
     return create_wix_sandbox(wix_demo_config())
 
 
-def allegro_demo_app() -> Litestar:
-    """The Allegro sandbox app serving the demo sellers."""
-    return create_allegro_sandbox(AllegroSandboxConfig(), allegro_demo_seed())
+def allegro_demo_app(patch_async_share: float | None = None) -> Litestar:
+    """The Allegro sandbox app serving the demo sellers.
+
+    `patch_async_share` (0-1) is the share of offer PATCHes answered 202 + Location rather than
+    200; None keeps the config's default (Allegro may answer either, contract O4).
+    """
+    config = AllegroSandboxConfig()
+    if patch_async_share is not None:
+        config = msgspec.structs.replace(config, patch_async_share=patch_async_share)
+    return create_allegro_sandbox(config, allegro_demo_seed())
 
 
 def credentials_lines(wix_url: str, allegro_url: str) -> list[str]:

@@ -125,8 +125,10 @@ async def reconcile(ctx: dict[str, Any]) -> int | None:
     """The cron reconciliation (ticks every minute): a full sync when one is due.
 
     Due every `SYNC_INTERVAL_MINUTES` and never while the last cron run is still open
-    (`server.sync.schedule`).
+    (`server.sync.schedule`). Runs whose jobs Redis lost are closed first
+    (`jobs.close_abandoned_runs`), so a Redis restart does not hold reconciliation off.
     """
+    await jobs.close_abandoned_runs(ctx["redis"])
     if not await schedule.reconciliation_due_now(get_settings().sync_interval_minutes):
         return None
     return await jobs.start_sync(ctx["redis"], trigger="cron", scope="all")

@@ -34,6 +34,7 @@ from server.sync.records.runs import (
     get_run,
     list_runs,
     mark_run_running,
+    open_runs_opened_before,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "list_run_items",
     "list_runs",
     "mark_run_running",
+    "open_runs_opened_before",
     "record_outcomes",
     "update_listing_sync_state",
 ]

@@ -8,7 +8,7 @@ themselves (`server.sync.records.items`); `bump_run_counters` is for the rest, s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -151,6 +151,14 @@ async def finish_run(run_id: int, *, error: str | None = None) -> SyncRunRecord:
         run_id,
     )
     return await get_run(run_id)
+
+
+async def open_runs_opened_before(age: timedelta) -> list[SyncRunRecord]:
+    """Runs still PENDING or RUNNING that were opened more than `age` ago, oldest first."""
+    rows = await fetch(
+        _RUN_COLUMNS + f"WHERE {_OPEN} AND created_at < now() - {{}}::interval ORDER BY id", age
+    )
+    return [SyncRunRecord(**row) for row in rows]
 
 
 async def bump_run_counters(

@@ -1,0 +1,76 @@
+"""Runs whose jobs Redis lost are closed by the cron reconciliation (found by the chaos soak).
+
+After a Redis restart the soak found runs left PENDING or RUNNING for good: their queued jobs and
+tracking sets were gone, so nothing would ever finish them, and a lost cron run held off every
+reconciliation for `STALE_CRON_RUN` (6 hours).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings
+
+from server import jobs
+from server.domain.db import fetch
+from server.settings import get_settings
+from server.sync import records
+from server.sync.engine.deps import TRACK_KEY
+from worker.jobs.sync import reconcile
+
+
+@pytest.fixture
+async def arq() -> AsyncIterator[ArqRedis]:
+    """An arq pool on a queue of its own: the jobs it takes are never run."""
+    queue = f"test:abandoned:{uuid.uuid4().hex}"
+    pool = await create_pool(
+        RedisSettings.from_dsn(get_settings().redis_url), default_queue_name=queue
+    )
+    try:
+        yield pool
+    finally:
+        keys = [key async for key in pool.scan_iter(match="arq:*sync_run:*")]
+        await pool.delete(queue, *keys)
+        await pool.aclose()
+
+
+async def _open_run(trigger: records.Trigger, minutes_ago: int) -> int:
+    run_id = await records.create_run(trigger)
+    await records.mark_run_running(run_id)
+    await fetch(
+        "UPDATE sync_run SET created_at = now() - make_interval(mins => {}) WHERE id = {}",
+        minutes_ago,
+        run_id,
+    )
+    return run_id
+
+
+async def test_only_old_runs_without_a_trace_in_redis_are_closed(arq: ArqRedis) -> None:
+    lost = await _open_run("api", 30)
+    recent = await _open_run("api", 2)
+    queued = await _open_run("api", 30)
+    await arq.set(f"arq:job:{jobs.run_job_id(queued)}", b"x")
+    tracked = await _open_run("api", 30)
+    await arq.sadd(TRACK_KEY.format(run_id=tracked, part="batches"), "b")  # type: ignore[misc]
+    try:
+        assert await jobs.close_abandoned_runs(arq) == [lost]
+        run = await records.get_run(lost)
+        assert (run.status, run.error) == ("FAILED", jobs.ABANDONED_ERROR)
+        for alive in (recent, queued, tracked):
+            assert (await records.get_run(alive)).status == "RUNNING"
+    finally:
+        await arq.delete(TRACK_KEY.format(run_id=tracked, part="batches"))
+
+
+async def test_a_cron_run_lost_with_redis_no_longer_holds_off_reconciliation(
+    arq: ArqRedis,
+) -> None:
+    interval = get_settings().sync_interval_minutes
+    lost = await _open_run("cron", interval + 1)
+    run_id = await reconcile({"redis": arq})
+    assert run_id is not None, "the lost run was closed and the next one started"
+    assert (await records.get_run(lost)).status == "FAILED"
+    assert (await records.get_run(run_id)).status == "PENDING"
