@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -21,6 +22,9 @@ import redis
 from server.devtools import services
 from tests.log_secrets import SecretLogWatch
 from tests.seeded_secrets import register_secret
+
+if TYPE_CHECKING:
+    from server.domain.alerts import Alert
 
 TEST_REDIS_DBS = range(8, 16)
 """Each run claims one of these Redis databases for itself (the demo uses 0)."""
@@ -170,3 +174,18 @@ async def product(warehouses: list[str]) -> str:
 
     await create_product(NewProduct(sku="SKU-1", name="Blue widget"), actor=Actor(email="t"))
     return "SKU-1"
+
+
+@pytest.fixture
+async def alerts() -> AsyncIterator[list[Alert]]:
+    """Every alert raised during the test (`server.domain.alerts`), in order."""
+    from server.domain.alerts import add_alert_listener, remove_alert_listener
+
+    seen: list[Alert] = []
+
+    async def listener(alert: Alert) -> None:
+        seen.append(alert)
+
+    add_alert_listener(listener)
+    yield seen
+    remove_alert_listener(listener)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from server.domain.alerts import Alert, add_alert_listener, remove_alert_listener
+from server.domain.alerts import Alert
 from server.domain.hooks import add_stock_change_listener
 from server.domain.orders import load_cursor
 from tests.orders.allegro_env import (
@@ -22,18 +20,6 @@ from tests.orders.helpers import operations, quantity
 
 __all__ = ["instant_retries", "no_app_listeners"]
 pytestmark = pytest.mark.usefixtures("warehouses")
-
-
-@pytest.fixture
-async def alerts() -> AsyncIterator[list[Alert]]:
-    seen: list[Alert] = []
-
-    async def listener(alert: Alert) -> None:
-        seen.append(alert)
-
-    add_alert_listener(listener)
-    yield seen
-    remove_alert_listener(listener)
 
 
 async def test_duplicate_ready_events_deduct_once_from_the_first_warehouse_with_stock() -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from server.domain.alerts import Alert, add_alert_listener, remove_alert_listener
+from server.domain.alerts import Alert
 from server.domain.db import fetch, fetch_one
 from server.domain.orders import MAX_ORDER_FAILURES, load_cursor
 from server.marketplaces.allegro.errors import AllegroRateLimitedError
@@ -24,18 +23,6 @@ from tests.orders.helpers import operations, quantity
 
 __all__ = ["instant_retries", "no_app_listeners"]
 pytestmark = pytest.mark.usefixtures("warehouses")
-
-
-@pytest.fixture
-async def alerts() -> AsyncIterator[list[Alert]]:
-    seen: list[Alert] = []
-
-    async def listener(alert: Alert) -> None:
-        seen.append(alert)
-
-    add_alert_listener(listener)
-    yield seen
-    remove_alert_listener(listener)
 
 
 async def cursor(env: OrderEnv) -> str | None:

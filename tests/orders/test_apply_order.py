@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 
-from server.domain.alerts import Alert, add_alert_listener, remove_alert_listener
+from server.domain.alerts import Alert
 from server.domain.db import fetch, fetch_one
 from server.domain.orders import (
     MAX_ORDER_FAILURES,
@@ -36,18 +35,6 @@ def form(
 
 def line(offer: str = "111", qty: int = 2, line_id: str = "line-1", **extra: str) -> OrderLineIn:
     return OrderLineIn(external_line_id=line_id, quantity=qty, offer_id=offer, **extra)
-
-
-@pytest.fixture
-async def alerts() -> AsyncIterator[list[Alert]]:
-    seen: list[Alert] = []
-
-    async def listener(alert: Alert) -> None:
-        seen.append(alert)
-
-    add_alert_listener(listener)
-    yield seen
-    remove_alert_listener(listener)
 
 
 async def test_ready_twice_deducts_once_from_first_warehouse_with_stock() -> None:

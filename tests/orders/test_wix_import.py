@@ -4,29 +4,16 @@ restock once on cancel or refund (only when the account says so), conflicts, ski
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from server.domain.alerts import Alert, add_alert_listener, remove_alert_listener
+from server.domain.alerts import Alert
 from server.domain.db import fetch, fetch_one
 from server.orders.wix_import import import_order_by_id, import_wix_account
 from tests.orders.helpers import operations, quantity
 from tests.orders.wix_env import OTHER_APP, line, order_row, set_restock, wix_orders_env
 
 pytestmark = pytest.mark.usefixtures("warehouses")
-
-
-@pytest.fixture
-async def alerts() -> AsyncIterator[list[Alert]]:
-    seen: list[Alert] = []
-
-    async def listener(alert: Alert) -> None:
-        seen.append(alert)
-
-    add_alert_listener(listener)
-    yield seen
-    remove_alert_listener(listener)
 
 
 async def rewind_watermark(account_id: int) -> None:

@@ -4,13 +4,12 @@ per account, once per run), drift after a reconciliation, a reconciliation that 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from server.domain.accounts import AccountRecord, NewAccount, create_account
-from server.domain.alerts import Alert, add_alert_listener, remove_alert_listener
+from server.domain.alerts import Alert
 from server.domain.db import fetch
 from server.marketplaces.errors import MarketplaceError, RateLimitedError
 from server.sync import records
@@ -22,18 +21,6 @@ from server.sync.alerts import (
 from server.sync.records import ListingSyncState, NewSyncItem
 from tests.integration.accounts_helpers import WIX_CREDENTIALS
 from tests.integration.test_sync_records import _listings
-
-
-@pytest.fixture
-async def alerts() -> AsyncIterator[list[Alert]]:
-    seen: list[Alert] = []
-
-    async def listener(alert: Alert) -> None:
-        seen.append(alert)
-
-    add_alert_listener(listener)
-    yield seen
-    remove_alert_listener(listener)
 
 
 @pytest.fixture

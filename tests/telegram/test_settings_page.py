@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 
-from server.domain.alerts import Alert, add_alert_listener, remove_alert_listener
+from server.domain.alerts import Alert
 from server.domain.auth import create_session
 from server.domain.users import UserRecord
 
@@ -16,18 +15,6 @@ from server.domain.users import UserRecord
 async def _session(user: UserRecord) -> tuple[dict[str, str], str]:
     token, csrf = await create_session(user.id, timedelta(hours=1))
     return {"Cookie": f"sb_session={token}"}, csrf
-
-
-@pytest.fixture
-async def alerts() -> AsyncIterator[list[Alert]]:
-    seen: list[Alert] = []
-
-    async def listener(alert: Alert) -> None:
-        seen.append(alert)
-
-    add_alert_listener(listener)
-    yield seen
-    remove_alert_listener(listener)
 
 
 async def test_the_page_says_telegram_is_off_and_never_shows_a_token(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.domain.db import fetch_one
+from server.domain.ledger.sales import claim_sale
 from server.domain.ledger.stock_rows import add_to_stock, record_stock_operation, take_from_stock
 from server.domain.operations import OperationType
 from server.domain.refs import Actor, ProductRef, WarehouseRef
@@ -39,18 +39,8 @@ async def deduct_for_order(
     Raises `InsufficientStockError` when the warehouse has fewer units, and `ConflictError` when
     the key was used before (which the caller's line status should already have prevented).
     """
-    sale = await fetch_one(
-        "INSERT INTO sale (product, warehouse, quantity, source, idempotency_key, user_email, "
-        "created_at) VALUES ({}, {}, {}, {}, {}, {}, now()) "
-        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-        product.sku,
-        warehouse.id,
-        quantity,
-        actor.source,
-        key,
-        actor.email,
-    )
-    if sale is None:
+    sale_id = await claim_sale(product, warehouse, quantity, key, actor)
+    if sale_id is None:
         raise ConflictError(f"order line {key!r} was already deducted", field="order_line")
     after = await take_from_stock(product, warehouse, quantity)
     operation_id = await record_stock_operation(
@@ -61,9 +51,9 @@ async def deduct_for_order(
         after,
         actor,
         reason=reason,
-        related_id=int(sale["id"]),
+        related_id=sale_id,
     )
-    return OrderMove(sale_id=int(sale["id"]), operation_id=operation_id, quantity_after=after)
+    return OrderMove(sale_id=sale_id, operation_id=operation_id, quantity_after=after)
 
 
 async def restock_for_order(

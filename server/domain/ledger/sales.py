@@ -11,7 +11,7 @@ from server.domain.refs import Actor, ProductRef, WarehouseRef, lock_product, wa
 from server.errors import ConflictError
 
 
-async def _claim_sale(
+async def claim_sale(
     product: ProductRef, warehouse: WarehouseRef, quantity: int, key: str | None, actor: Actor
 ) -> int | None:
     """Insert the sale row; None when the idempotency key was already used."""
@@ -71,7 +71,7 @@ async def sell(
     async with engine().transaction():
         product = await lock_product(sku)
         warehouse = await warehouse_by_code(warehouse_code)
-        sale_id = await _claim_sale(product, warehouse, quantity, idempotency_key, actor)
+        sale_id = await claim_sale(product, warehouse, quantity, idempotency_key, actor)
         if sale_id is None:
             assert idempotency_key is not None
             return await _replayed_sale(idempotency_key, product.sku, warehouse.code, quantity)
