@@ -9,13 +9,15 @@ form's `updatedAt` (already-seen forms skipped), so a form updated meanwhile can
 one out of view; only a page of forms sharing one timestamp steps on by offset.
 
 The watermark moves to the `updatedAt` of the last form settled before the first failure (saved
-per page, never backwards), in Allegro's clock, so our own clock's skew does not matter.
+per page, never backwards), in Allegro's clock, so our own clock's skew does not matter; only the
+first, the account's start, is our time (real UTC, as Allegro's is), and the overlap covers skew.
 
 History stays history: a form import never saw, whose line items were all bought and whose payment
-(if any) finished by the time import began for the account (`started_at`), is left alone, as the
-journal pass never reads events from before its first position. Without this, every order paid
-before the account was connected would be deducted when it is shipped afterwards (shipping changes
-`updatedAt`). A form bought before but paid after the start is a sale and is applied.
+(if any) finished by the account's start (`started_at`: when it was connected, at most an hour
+before its first run), is left alone, as the journal pass never reads events from before its first
+position. Without this, every order paid before the account was connected would be deducted when
+it is shipped afterwards (shipping changes `updatedAt`). A form bought before but paid after the
+start is a sale and is applied.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ async def _known(account_id: int, forms: Sequence[CheckoutForm]) -> set[str]:
 
 
 def _history(run: FormRun, form: CheckoutForm) -> bool:
-    """Whether the form was bought, and paid if it is, by the time import began for the account."""
+    """Whether the form was bought, and paid if it is, by the account's start."""
     moments = [parse_time(item.bought_at) for item in form.line_items]
     if form.payment is not None and form.payment.finished_at is not None:
         moments.append(parse_time(form.payment.finished_at))

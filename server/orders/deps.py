@@ -78,7 +78,7 @@ class ImportReport(msgspec.Struct, kw_only=True):
     `status`: `done`; `partial` when a form failed and the cursor stays before its event (the next
     run tries it again); `busy` when another importer holds the account; `inactive`,
     `not_connected` (no Allegro tokens yet) and `unsupported` (no importer for the marketplace)
-    did nothing. `history`: forms the safety net left alone, bought before import began.
+    did nothing. `history`: forms the safety net left alone, bought before the account's start.
     """
 
     account_id: int

@@ -84,6 +84,24 @@ class OrderEnv:
         form = await self.admin("POST", f"/sellers/{SELLER}/orders", json=body)
         return str(form["id"])
 
+    async def buy_earlier(self, seconds: float, *lines: tuple[int, int], **options: Any) -> str:
+        """Place an order `seconds` ago in Allegro's time (the sandbox clock moves back and on)."""
+        clock = self.app.state.allegro.store.clock
+        clock.advance(-seconds)
+        try:
+            return await self.buy(*lines, **options)
+        finally:
+            clock.advance(seconds)
+
+    async def connected_ago(self, seconds: float) -> None:
+        """Move the account's connection (`created_at`) `seconds` back in our database's time."""
+        await fetch(
+            "UPDATE marketplace_account SET created_at = created_at - make_interval(secs => {}) "
+            "WHERE id = {}",
+            seconds,
+            self.account_id,
+        )
+
     async def pay(self, form_id: str) -> None:
         """The buyer pays (READY_FOR_PROCESSING)."""
         await self.admin("POST", f"/orders/{form_id}/pay")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from server.domain.alerts import Alert
@@ -55,22 +57,26 @@ async def test_events_out_of_order_across_pages_deduct_once() -> None:
         assert await quantity(env.sku(0), "A") == 8
 
 
-async def test_a_new_account_starts_at_the_latest_event() -> None:
+async def test_a_new_account_starts_when_it_was_connected() -> None:
     async with order_env(start=False) as env:
-        await env.buy((0, 1))
+        before = await env.buy_earlier(60, (0, 3))
+        bought = await env.buy((0, 1))
         first = await env.run()
-        assert (first.events, first.deducted) == (0, 0)
-        assert await order_states() == {}
+        assert (first.events, first.deducted) == (0, 1), "the journal starts at its latest event"
+        assert first.history >= 1, "bought a minute before the account was connected: history"
+        assert await order_states() == {bought: "DONE"}
         later = await env.buy((0, 2))
         assert (await env.run()).deducted == 1
-        assert await order_states() == {later: "DONE"}
-        assert await quantity(env.sku(0), "A") == 8
+        assert await order_states() == {bought: "DONE", later: "DONE"}
+        assert before not in await order_states()
+        assert await quantity(env.sku(0), "A") == 7
+        assert await operations("ORDER_DEDUCTION") == 2
 
 
 async def test_orders_from_before_the_start_stay_history_when_shipped_later() -> None:
     async with order_env(start=False) as env:
-        old = await env.buy((0, 1))
-        unpaid = await env.buy((1, 1), paid=False)
+        old = await env.buy_earlier(120, (0, 1))
+        unpaid = await env.buy_earlier(120, (1, 1), paid=False)
         assert (await env.run()).deducted == 0
         env.app.state.allegro.store.clock.advance(5)
         await env.admin("POST", f"/orders/{old}/fulfillment", json={"status": "SENT"})
@@ -82,6 +88,38 @@ async def test_orders_from_before_the_start_stay_history_when_shipped_later() ->
         assert paid.deducted == 1, "paid after the start, missing from the journal: still a sale"
         assert await order_states() == {unpaid: "DONE"}
         assert (await quantity(env.sku(0), "A"), await quantity(env.sku(1), "A")) == (10, 9)
+
+
+async def test_a_first_run_late_by_half_an_hour_deducts_what_was_sold_since_connecting() -> None:
+    async with order_env(start=False) as env:
+        await env.connected_ago(30 * 60)
+        before = await env.buy_earlier(40 * 60, (0, 3))
+        sold = await env.buy_earlier(20 * 60, (0, 2))
+        first = await env.run()
+        assert first.deducted == 1
+        assert await order_states() == {sold: "DONE"}, f"{before} predates the connection"
+        assert (await env.run()).deducted == 0
+        assert await quantity(env.sku(0), "A") == 8
+        assert await operations("ORDER_DEDUCTION") == 1
+
+
+async def test_a_long_dormant_account_reaches_back_one_hour_at_most() -> None:
+    async with order_env(start=False) as env:
+        await env.connected_ago(3 * 3600)
+        await env.buy_earlier(2 * 3600, (0, 3))
+        await env.buy_earlier(61 * 60, (1, 1))
+        recent = await env.buy_earlier(59 * 60, (0, 2))
+        first = await env.run()
+        assert first.deducted == 1, "only the order from the last hour is a sale"
+        assert await order_states() == {recent: "DONE"}
+        started = (await load_cursor(env.account_id)).started_at
+        assert started is not None
+        assert (
+            dt.timedelta(minutes=59)
+            < dt.datetime.now(dt.UTC) - started
+            < dt.timedelta(hours=1, minutes=1)
+        )
+        assert (await quantity(env.sku(0), "A"), await quantity(env.sku(1), "A")) == (8, 10)
 
 
 async def test_cancelled_before_deduction_moves_no_stock() -> None:

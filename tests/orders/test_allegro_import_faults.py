@@ -9,7 +9,7 @@ import pytest
 from server.domain.alerts import Alert
 from server.domain.db import fetch, fetch_one
 from server.domain.orders import MAX_ORDER_FAILURES, load_cursor
-from server.marketplaces.allegro.errors import AllegroRateLimitedError
+from server.marketplaces.allegro.errors import AllegroApiError, AllegroRateLimitedError
 from server.orders.lock import import_lock_key
 from server.sandboxes.common import FaultSettings
 from tests.orders.allegro_env import (
@@ -51,15 +51,34 @@ async def test_a_worker_killed_before_its_cursor_save_deducts_nothing_more_on_re
 
 async def test_two_importers_starting_a_new_account_agree_on_one_start() -> None:
     async with order_env(start=False) as env:
-        await env.buy((0, 1))
+        await env.buy_earlier(60, (0, 1))
+        await env.buy((1, 1))
         reports = await asyncio.gather(*(env.run(use_lock=False) for _ in range(3)))
         assert [report.status for report in reports] == ["done"] * 3
-        assert sum(report.deducted for report in reports) == 0
+        assert sum(report.deducted for report in reports) == 1, "once, the order since connecting"
         rows = await fetch("SELECT event_id, started_at FROM order_cursor")
         assert len(rows) == 1 and rows[0]["started_at"] is not None
         await env.buy((0, 2))
         assert (await env.run()).deducted == 1
-        assert await quantity(env.sku(0), "A") == 8
+        assert (await quantity(env.sku(0), "A"), await quantity(env.sku(1), "A")) == (8, 9)
+
+
+async def test_an_order_bought_before_a_failed_first_run_is_deducted_once() -> None:
+    async with order_env(start=False) as env:
+        sold = await env.buy((0, 2))
+        env.set_faults(FaultSettings(share_5xx=1.0, path_prefixes=["/order/"]))
+        with pytest.raises(AllegroApiError):
+            await env.run()
+        assert (await load_cursor(env.account_id)).started_at is None
+        env.set_faults(FaultSettings())
+        env.app.state.allegro.store.clock.advance(5)
+        later = await env.buy((1, 1))
+        first = await env.run()
+        assert (first.status, first.deducted) == ("done", 2)
+        assert (await env.run()).deducted == 0
+        assert await order_states() == {sold: "DONE", later: "DONE"}
+        assert (await quantity(env.sku(0), "A"), await quantity(env.sku(1), "A")) == (8, 9)
+        assert await operations("ORDER_DEDUCTION") == 2
 
 
 async def test_two_importers_of_one_account_deduct_each_line_once() -> None:
