@@ -29,12 +29,21 @@ async def arq() -> AsyncIterator[ArqRedis]:
     pool = await create_pool(
         RedisSettings.from_dsn(get_settings().redis_url), default_queue_name=queue
     )
+    await _forget_runs(pool)  # run ids restart at 1: earlier tests' traces would name them
     try:
         yield pool
     finally:
-        keys = [key async for key in pool.scan_iter(match="arq:*sync_run:*")]
-        await pool.delete(queue, *keys)
+        await _forget_runs(pool)
+        await pool.delete(queue)
         await pool.aclose()
+
+
+async def _forget_runs(pool: ArqRedis) -> None:
+    """Drop every run's jobs and tracking sets that earlier tests left in this Redis database."""
+    for pattern in ("arq:*sync_run:*", "arq:*sync_dirty*", TRACK_KEY.format(run_id="*", part="*")):
+        keys = [key async for key in pool.scan_iter(match=pattern)]
+        if keys:
+            await pool.delete(*keys)
 
 
 async def _open_run(trigger: records.Trigger, minutes_ago: int) -> int:
