@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -192,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2,4", help="worker process counts")
     parser.add_argument("--output", type=Path, default=RESULTS_FILE)
     args = parser.parse_args(argv)
+    # SIGTERM (and SIGINT, which a non-interactive shell's background jobs ignore) must reach the
+    # `finally` blocks that stop the processes and drop the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.disable(logging.INFO)
     make_piccolo_conf_importable()
     figures = {"arguments": vars(args) | {"output": str(args.output)}, **run(args)}
