@@ -2,8 +2,8 @@
 
 It runs as a subprocess with its own temporary database, redis-server and uvicorn web process
 (the bench sets its settings up itself, not from this test run's): 200 products, 10 clients,
-50 requests per path, 10 SSE streams with 3 messages, no worker phase. It took 17.7 s on the
-two shared cores with a scale bench running beside it.
+50 requests per path, 10 SSE streams with 3 messages, no worker phase. It took 17.7 and 20.6 s
+on the two shared cores (uvicorn start-up and migrations are most of it).
 """
 
 from __future__ import annotations
