@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-BENCHES := bench-ledger bench-sync bench-orders
+BENCHES := bench-ledger bench-sync bench-orders bench-scale
 
 .PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) soak clean
 
@@ -61,6 +61,9 @@ bench-sync: install ## sync engine: requests, wall time vs bound, change latency
 
 bench-orders: install ## order import: 10,000 lines, 3 accounts, faults; double/missing must be 0
 	$(PY) bench/orders.py $(ARGS)
+
+bench-scale: install ## API p50/p99 at 100 clients, 200 SSE streams, RSS, full sync in 1/2/4 workers
+	$(PY) bench/scale.py $(ARGS)
 
 soak: install ## chaos soak: faults, worker kills, Redis and PostgreSQL restarts; then everything must add up
 	$(PY) bench/soak.py --minutes $(or $(MINUTES),5) $(ARGS)

@@ -1,0 +1,176 @@
+"""The web side of the scale bench (`bench/scale.py`): API latency and SSE fan-out.
+
+`api_latency` sends a fixed number of GETs to one path at a time through one
+`httpx.AsyncClient` limited to `clients` connections, `clients` requests in flight, and reports
+p50/p99 of each request's time and the requests per second. `sse_fanout` opens `streams`
+`/api/sync/events` connections, waits until each has its first snapshot, publishes progress
+messages through `publish_progress` and records, per stream and message, the time from
+publishing (the message's `updated_at`) to its `data:` line arriving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+
+from server.sync.progress import ACTIVE_RUNS, RunProgress, publish_progress
+
+SSE_RUN_ID = 990_001
+"""The run id of the bench's progress messages (no real run of a fresh database has it)."""
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process in KiB, from /proc/<pid>/status (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cuts(values: list[float]) -> tuple[float, float]:
+    """p50 and p99 of `values` in ms (both the single value when there is one)."""
+    if len(values) == 1:
+        return values[0] * 1000, values[0] * 1000
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return q[49] * 1000, q[98] * 1000
+
+
+async def api_latency(
+    base_url: str,
+    path_of: Callable[[int], str],
+    *,
+    headers: dict[str, str],
+    cookies: dict[str, str],
+    clients: int,
+    requests: int,
+) -> dict[str, Any]:
+    """`requests` GETs of `path_of(i)` with `clients` in flight; p50/p99 ms, requests/s, errors."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    times: list[float] = []
+    errors = 0
+    queue = iter(range(requests))
+    async with httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        cookies=cookies,
+        limits=limits,
+        timeout=60.0,
+        trust_env=False,
+    ) as http:
+
+        async def client() -> None:
+            nonlocal errors
+            for i in queue:
+                sent = time.perf_counter()
+                response = await http.get(path_of(i))
+                await response.aread()
+                times.append(time.perf_counter() - sent)
+                if response.status_code != 200:
+                    errors += 1
+
+        await http.get(path_of(0))  # one warm-up request (templates, first pool connection)
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        wall = time.perf_counter() - started
+    p50, p99 = cuts(times)
+    return {
+        "requests": requests,
+        "clients": clients,
+        "errors": errors,
+        "p50_ms": round(p50, 1),
+        "p99_ms": round(p99, 1),
+        "rps": round(requests / wall, 1),
+    }
+
+
+def product_paths(products: int, seed: int = 5) -> dict[str, Callable[[int], str]]:
+    """The four measured paths: list pages at random offsets, product pages of random SKUs."""
+    rng = random.Random(seed)
+    offsets = [rng.randrange(0, max(1, products - 50)) for _ in range(4096)]
+    skus = [f"SB-{rng.randint(1, products):06d}" for _ in range(4096)]
+    return {
+        "GET /api/products": lambda i: f"/api/products?limit=50&offset={offsets[i % 4096]}",
+        "GET /products": lambda i: f"/products?offset={offsets[i % 4096]}",
+        "GET /api/products/{sku}": lambda i: f"/api/products/{skus[i % 4096]}",
+        "GET /products/{sku}": lambda i: f"/products/{skus[i % 4096]}",
+    }
+
+
+async def _read_stream(
+    http: httpx.AsyncClient, headers: dict[str, str], ready: asyncio.Event, received: list[float]
+) -> None:
+    """One dashboard: count its first snapshot as `ready`, then record each message's delay."""
+    async with http.stream("GET", "/api/sync/events", headers=headers) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            body = json.loads(line[5:])
+            if not ready.is_set():
+                ready.set()
+                continue
+            received.append(time.time() - float(body["updated_at"]))
+            if body["status"] == "COMPLETED":
+                return
+
+
+async def sse_fanout(
+    base_url: str, redis_url: str, token: str, *, streams: int, messages: int, web_pid: int
+) -> dict[str, Any]:
+    """Open `streams` event streams, publish `messages` updates; delivery and the web's RSS."""
+    redis: Redis = Redis.from_url(redis_url)
+    rss_before = rss_kib(web_pid)
+    run = RunProgress(run_id=SSE_RUN_ID, status="RUNNING", trigger="api", scope="all")
+    run.batches_total = messages
+    await publish_progress(redis, run)  # the snapshot every stream gets on connecting
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=streams + 10, max_keepalive_connections=0)
+    received: list[list[float]] = [[] for _ in range(streams)]
+    ready = [asyncio.Event() for _ in range(streams)]
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=120.0, trust_env=False
+    ) as http:
+        tasks = [
+            asyncio.create_task(_read_stream(http, headers, ready[i], received[i]))
+            for i in range(streams)
+        ]
+        try:
+            opened = time.perf_counter()
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 120.0)
+            open_s = time.perf_counter() - opened
+            await asyncio.sleep(1.0)
+            rss_with = rss_kib(web_pid)
+            for n in range(1, messages + 1):
+                run.batches_done = n
+                run.status = "COMPLETED" if n == messages else "RUNNING"
+                await publish_progress(redis, run)
+                await asyncio.sleep(0.2)
+            await asyncio.wait_for(asyncio.gather(*tasks), 60.0)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await redis.srem(ACTIVE_RUNS, SSE_RUN_ID)  # type: ignore[misc]
+            await redis.aclose()
+    delays = [d for per_stream in received for d in per_stream]
+    p50, p99 = cuts(delays)
+    return {
+        "streams": streams,
+        "messages": messages,
+        "streams_with_every_message": sum(len(r) == messages for r in received),
+        "deliveries": len(delays),
+        "open_all_s": round(open_s, 2),
+        "delivery_p50_ms": round(p50, 1),
+        "delivery_p99_ms": round(p99, 1),
+        "web_rss_before_mib": round(rss_before / 1024, 1),
+        "web_rss_with_streams_mib": round(rss_with / 1024, 1),
+    }
