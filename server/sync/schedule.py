@@ -9,9 +9,7 @@ since the Unix epoch (on the hour and half past for 30, at midnight UTC for 1440
 cron would. Times are compared by the minute (a tick that runs a little late still counts for
 its minute), and both come from the database's clock. A cron run still PENDING or RUNNING blocks
 the next one unless it is older than `STALE_CRON_RUN`: then its worker is taken for dead and the
-run blocks nothing. A full sync started by hand (API, bot, dashboard) and still open blocks it
-the same way: two full runs at once would only share the marketplaces' rate limits. A cron run
-open longer than one interval raises a `reconcile_stuck` alert.
+run blocks nothing. A cron run open longer than one interval raises a `reconcile_stuck` alert.
 """
 
 from __future__ import annotations
@@ -43,9 +41,8 @@ def reconciliation_due(
     (a dead run's start counts too: the interval restarts from it).
     """
     now = history.now
-    for opened in (history.open_started_at, history.full_open_started_at):
-        if opened is not None and now - opened < stale_after:
-            return False
+    if history.open_started_at is not None and now - history.open_started_at < stale_after:
+        return False
     if history.last_started_at is None:
         epoch_minutes = int(_minute(now).timestamp()) // 60
         return epoch_minutes % interval_minutes == 0

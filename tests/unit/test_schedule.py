@@ -112,20 +112,3 @@ def test_the_interval_counts_from_a_stale_runs_start() -> None:
     stale = LAST + STALE_CRON_RUN + dt.timedelta(minutes=1)
     assert not _due(stale, 1440, open_started_at=LAST)
     assert _due(LAST + dt.timedelta(minutes=1440), 1440, open_started_at=LAST)
-
-
-def test_an_open_full_sync_started_by_hand_holds_off_the_cron() -> None:
-    now = _tick(90)
-    busy = CronHistory(
-        now=now, last_started_at=LAST, open_started_at=None, full_open_started_at=now
-    )
-    idle = CronHistory(now=now, last_started_at=LAST, open_started_at=None)
-    assert reconciliation_due(idle, 30)
-    assert not reconciliation_due(busy, 30)
-    stale = CronHistory(
-        now=now,
-        last_started_at=LAST,
-        open_started_at=None,
-        full_open_started_at=now - STALE_CRON_RUN - dt.timedelta(minutes=1),
-    )
-    assert reconciliation_due(stale, 30)

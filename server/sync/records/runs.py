@@ -58,8 +58,6 @@ class CronHistory(msgspec.Struct, kw_only=True, frozen=True):
     """When the newest cron run was opened (None: the cron never ran)."""
     open_started_at: datetime | None
     """When the newest cron run that is still PENDING or RUNNING was opened."""
-    full_open_started_at: datetime | None = None
-    """When the newest open full sync (scope all, any trigger: api, bot, dashboard) was opened."""
 
 
 class RunPage(msgspec.Struct, kw_only=True):
@@ -204,8 +202,7 @@ async def cron_history() -> CronHistory:
     row = await fetch_one(
         "SELECT now() AS now, (SELECT created_at FROM sync_run WHERE trigger = 'cron' "
         "ORDER BY id DESC LIMIT 1) AS last_started_at, (SELECT max(created_at) FROM sync_run "
-        f"WHERE trigger = 'cron' AND {_OPEN}) AS open_started_at, (SELECT max(created_at) "
-        f"FROM sync_run WHERE scope = 'all' AND NOT dry_run AND {_OPEN}) AS full_open_started_at"
+        f"WHERE trigger = 'cron' AND {_OPEN}) AS open_started_at"
     )
     assert row is not None
     return CronHistory(**row)
