@@ -17,7 +17,6 @@ import logging
 
 import msgspec
 
-from server.domain.db import fetch_one
 from server.domain.orders import (
     OrderLineIn,
     OrderPhase,
@@ -106,14 +105,6 @@ class FormRun:
     """Form id → settled by its latest read in this run's journal pass (or by the safety net)."""
     held_events: list[OrderEventRef] = dataclasses.field(default_factory=list)
     """The journal from the first event whose form is not settled on (the cursor waits there)."""
-
-
-async def account_restocks(account_id: int) -> bool:
-    """The account's choice to give cancelled orders' units back (default: yes)."""
-    row = await fetch_one(
-        "SELECT restock_on_cancel FROM marketplace_account WHERE id = {}", account_id
-    )
-    return True if row is None else bool(row["restock_on_cancel"])
 
 
 async def count_failure(run: FormRun, form_id: str, error: Exception) -> bool:

@@ -29,7 +29,7 @@ from server.domain.orders import load_cursor, start_cursor
 from server.marketplaces.allegro.client import AllegroClient
 from server.marketplaces.allegro.errors import AllegroReconnectRequired
 from server.orders.allegro_events import events_pass, resume_after_safety_net
-from server.orders.allegro_forms import FormRun, account_restocks
+from server.orders.allegro_forms import FormRun
 from server.orders.allegro_safety import safety_pass
 from server.orders.deps import ImportOptions, ImportReport, OrderImportDeps
 from server.orders.lock import account_import_lock
@@ -100,7 +100,7 @@ async def _run(
         client=client,
         options=options,
         report=report,
-        restock_on_cancel=await account_restocks(account_id),
+        restock_on_cancel=account.restock_on_cancel,
         started_at=start.started_at,
     )
     report.cursor = await events_pass(run, start.event_id)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from server.domain.accounts import AccountRecord, get_account
-from server.domain.db import fetch_one
-from server.errors import NotFoundError, ValidationFailedError
+from server.errors import ValidationFailedError
 
 
 class WixImportAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,14 +21,9 @@ async def load_import_account(account_id: int) -> WixImportAccount:
     Inactive accounts import too when asked: their orders still sold our units. The poll's cron
     only asks for active ones.
     """
-    row = await fetch_one(
-        "SELECT marketplace, restock_on_cancel FROM marketplace_account WHERE id = {}", account_id
-    )
-    if row is None:
-        raise NotFoundError(f"no marketplace account with id {account_id}", field="account_id")
-    if row["marketplace"] != "wix":
+    record = await get_account(account_id)
+    if record.marketplace != "wix":
         raise ValidationFailedError(
             f"account {account_id} is not a Wix account", field="account_id"
         )
-    record = await get_account(account_id)
-    return WixImportAccount(record=record, restock_on_cancel=bool(row["restock_on_cancel"]))
+    return WixImportAccount(record=record, restock_on_cancel=record.restock_on_cancel)
