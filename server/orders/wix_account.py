@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from server.domain.accounts import AccountRecord, get_account
-from server.errors import ValidationFailedError
+from server.errors import NotFoundError, ValidationFailedError
 
 
 class WixImportAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -21,7 +21,10 @@ async def load_import_account(account_id: int) -> WixImportAccount:
     Inactive accounts import too when asked: their orders still sold our units. The poll's cron
     only asks for active ones.
     """
-    record = await get_account(account_id)
+    try:
+        record = await get_account(account_id)
+    except NotFoundError as missing:
+        raise NotFoundError(missing.message, field="account_id") from None
     if record.marketplace != "wix":
         raise ValidationFailedError(
             f"account {account_id} is not a Wix account", field="account_id"
