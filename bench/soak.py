@@ -46,7 +46,13 @@ PATCH_ASYNC_SHARE = 0.5
 
 
 def environment(database_url: str, redis_url: str, sandboxes: Sandboxes) -> dict[str, str]:
-    """The settings every StockBridge process of the soak runs with."""
+    """The settings every StockBridge process of the soak runs with.
+
+    `RATE_LIMITED_WAIT_SECONDS` is 2, not the minute Wix and Allegro ask for: the sandboxes'
+    injected 429s refuse one request and block nothing, and a minute's wait per 429 would make
+    the settling, not the chaos, the length of the soak. The 429 path (wait, retry, give up and
+    record) is the same code at any wait.
+    """
     return {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -57,6 +63,7 @@ def environment(database_url: str, redis_url: str, sandboxes: Sandboxes) -> dict
         "SYNC_TIMEOUT_SECONDS": "5",
         "LOG_LEVEL": "WARNING",
         "DB_POOL_MAX_SIZE": "8",
+        "RATE_LIMITED_WAIT_SECONDS": "2",
     }
 
 

@@ -41,6 +41,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sync_batch_size: Annotated[int, msgspec.Meta(ge=1, le=100)] = 100
     sync_retry_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
     sync_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 30.0
+    rate_limited_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=600)] = 60.0
+    """Least wait after a marketplace 429 that names no Retry-After. Wix asks for a minute and
+    Allegro blocks a Client ID for one; lower it only against the sandboxes (the soak does)."""
     wix_api_url: str = "https://www.wixapis.com"
     allegro_api_url: str = "https://api.allegro.pl"
     allegro_auth_url: str = "https://allegro.pl"

@@ -29,6 +29,7 @@ from server.marketplaces.allegro.models import Tokens
 from server.marketplaces.allegro.oauth import AllegroOAuth
 from server.marketplaces.http import MarketplaceHttp
 from server.marketplaces.ratelimit import ALLEGRO_CLIENT_BUDGET, allegro_client_key
+from server.marketplaces.retry import RetryPolicy
 from server.settings import Settings
 
 
@@ -92,6 +93,12 @@ class AllegroConnector:
             raise ValidationFailedError("not an Allegro account", field="marketplace")
         return credentials
 
+    def retry_policy(self) -> RetryPolicy:
+        """`SYNC_RETRY_ATTEMPTS` attempts; a 429 waits `RATE_LIMITED_WAIT_SECONDS` (the block)."""
+        return allegro_retry_policy(
+            self.settings.sync_retry_attempts, block_s=self.settings.rate_limited_wait_seconds
+        )
+
     def _http(self, base_url: str, credentials: AllegroCredentials, label: str) -> MarketplaceHttp:
         limiter = ALLEGRO_CLIENT_BUDGET.limiter(
             self.redis, allegro_client_key(credentials.client_id), time_scale=self.time_scale
@@ -99,7 +106,7 @@ class AllegroConnector:
         return allegro_http(
             base_url,
             limiter=limiter,
-            retry=allegro_retry_policy(self.settings.sync_retry_attempts),
+            retry=self.retry_policy(),
             account_label=label,
             timeout_s=self.settings.sync_timeout_seconds,
             transport=self.transport,

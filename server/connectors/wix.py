@@ -55,6 +55,13 @@ class WixConnector:
         self.retry = retry
         self._catalogs: dict[str, tuple[CatalogVersion, float]] = {}
 
+    def retry_policy(self) -> RetryPolicy:
+        """The injected policy, else `SYNC_RETRY_ATTEMPTS` with `RATE_LIMITED_WAIT_SECONDS`."""
+        return self.retry or wix_retry_policy(
+            self.settings.sync_retry_attempts,
+            throttle_wait_s=self.settings.rate_limited_wait_seconds,
+        )
+
     @asynccontextmanager
     async def client(self, account: AccountRecord) -> AsyncIterator[WixClient]:
         """A client for the account's site, closed on exit."""
@@ -71,7 +78,7 @@ class WixConnector:
             http,
             WixCredentials(api_key=stored.api_key, site_id=stored.site_id),
             limiter,
-            self.retry or wix_retry_policy(self.settings.sync_retry_attempts),
+            self.retry_policy(),
             f"account-{account.id}",
         )
         cached = self._catalogs.get(stored.site_id)

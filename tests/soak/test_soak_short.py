@@ -3,9 +3,9 @@
 It runs as a subprocess with its own database, Redis, sandboxes and workers (the soak reads its
 settings from the environment it sets up, not from this test run's), so it leaves the run's
 database and Redis alone. Three worker kills, a Redis restart and dropped PostgreSQL connections
-happen in those 30 s, over 150 products. Settling takes about a minute more whatever the length:
-an Allegro job that met an injected 429 waits out Allegro's one-minute block
-(`ALLEGRO_BLOCK_S`) before it retries. About 2 min 15 s in all on two cores.
+happen in those 30 s, over 150 products. The soak's processes wait 2 s after a 429
+(`RATE_LIMITED_WAIT_SECONDS`; a minute against the real marketplaces), so settling and the
+final reconciliation take under a minute more: about 1 min 30 s in all on two cores.
 """
 
 from __future__ import annotations

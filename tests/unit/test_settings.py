@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from server.connectors.allegro import AllegroConnector
+from server.connectors.wix import WixConnector
 from server.settings import SettingsError, load_settings
 
 GOOD = {
@@ -55,3 +58,20 @@ def test_malformed_env_file_line(tmp_path: Path) -> None:
     env_file.write_text("this is not a setting\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="NAME=value"):
         load_settings(GOOD, env_file=env_file)
+
+
+@pytest.mark.parametrize(("value", "wait_s"), [(None, 60.0), ("2.5", 2.5), ("0", 0.0)])
+def test_rate_limited_wait_reaches_both_marketplaces(value: str | None, wait_s: float) -> None:
+    """Wix and Allegro both ask for a minute after a 429; the soak shortens it for its sandboxes."""
+    env = GOOD if value is None else {**GOOD, "RATE_LIMITED_WAIT_SECONDS": value}
+    settings = load_settings(env, env_file=None)
+    redis = Redis.from_url(settings.redis_url)
+    wix, allegro = WixConnector(settings, redis), AllegroConnector(settings, redis)
+    assert wix.retry_policy().rate_limited_min_delay_s == wait_s
+    assert allegro.retry_policy().rate_limited_min_delay_s == wait_s
+    assert wix.retry_policy().attempts == allegro.retry_policy().attempts == 3
+
+
+def test_rate_limited_wait_is_bounded() -> None:
+    with pytest.raises(SettingsError, match="RATE_LIMITED_WAIT_SECONDS"):
+        load_settings({**GOOD, "RATE_LIMITED_WAIT_SECONDS": "-1"}, env_file=None)
