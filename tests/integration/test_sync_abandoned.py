@@ -7,43 +7,25 @@ reconciliation for `STALE_CRON_RUN` (6 hours).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from arq import ArqRedis, create_pool
-from arq.connections import RedisSettings
+from arq import ArqRedis
 
 from server import jobs
 from server.domain.db import fetch
 from server.settings import get_settings
 from server.sync import records
 from server.sync.engine.deps import TRACK_KEY
+from tests.integration.runs_helpers import runs_pool
 from worker.jobs.sync import reconcile
 
 
 @pytest.fixture
 async def arq() -> AsyncIterator[ArqRedis]:
-    """An arq pool on a queue of its own: the jobs it takes are never run."""
-    queue = f"test:abandoned:{uuid.uuid4().hex}"
-    pool = await create_pool(
-        RedisSettings.from_dsn(get_settings().redis_url), default_queue_name=queue
-    )
-    await _forget_runs(pool)  # run ids restart at 1: earlier tests' traces would name them
-    try:
+    """An arq pool on a queue of its own, no earlier test's run traces left in Redis."""
+    async with runs_pool("abandoned") as pool:
         yield pool
-    finally:
-        await _forget_runs(pool)
-        await pool.delete(queue)
-        await pool.aclose()
-
-
-async def _forget_runs(pool: ArqRedis) -> None:
-    """Drop every run's jobs and tracking sets that earlier tests left in this Redis database."""
-    for pattern in ("arq:*sync_run:*", "arq:*sync_dirty*", TRACK_KEY.format(run_id="*", part="*")):
-        keys = [key async for key in pool.scan_iter(match=pattern)]
-        if keys:
-            await pool.delete(*keys)
 
 
 async def _open_run(trigger: records.Trigger, minutes_ago: int) -> int:
@@ -83,3 +65,4 @@ async def test_a_cron_run_lost_with_redis_no_longer_holds_off_reconciliation(
     assert run_id is not None, "the lost run was closed and the next one started"
     assert (await records.get_run(lost)).status == "FAILED"
     assert (await records.get_run(run_id)).status == "PENDING"
+
