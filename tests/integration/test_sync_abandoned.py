@@ -2,7 +2,7 @@
 
 After a Redis restart the soak found runs left PENDING or RUNNING for good: their queued jobs and
 tracking sets were gone, so nothing would ever finish them, and a lost cron run held off every
-reconciliation for `STALE_CRON_RUN` (6 hours).
+reconciliation for `STALE_FULL_RUN` (6 hours).
 """
 
 from __future__ import annotations
@@ -66,3 +66,13 @@ async def test_a_cron_run_lost_with_redis_no_longer_holds_off_reconciliation(
     assert (await records.get_run(lost)).status == "FAILED"
     assert (await records.get_run(run_id)).status == "PENDING"
 
+
+async def test_a_full_sync_by_hand_lost_with_redis_no_longer_holds_off_reconciliation(
+    arq: ArqRedis,
+) -> None:
+    interval = get_settings().sync_interval_minutes
+    await records.finish_run(await _open_run("cron", interval + 1))
+    lost = await _open_run("api", 15)
+    run_id = await reconcile({"redis": arq})
+    assert run_id is not None, "the lost run was closed, did not count, and the cron started"
+    assert (await records.get_run(lost)).status == "FAILED"
