@@ -30,8 +30,8 @@ The worker's cron ticks every minute and asks `reconciliation_due`. The rules:
   UTC for 1440), as a plain cron would.
 
 Times are compared by the minute (a tick that runs a little late still counts for its minute),
-and all come from the database's clock. A cron run open longer than one interval raises a
-`reconcile_stuck` alert.
+and all come from the database's clock. A full sync (cron or by hand) open longer than one
+interval raises a `reconcile_stuck` alert: it holds the reconciliation off.
 """
 
 from __future__ import annotations
@@ -89,9 +89,11 @@ def reconciliation_due(
 async def reconciliation_due_now(interval_minutes: int) -> bool:
     """`reconciliation_due` for the sync runs recorded in the database.
 
-    A cron run still open after a whole interval did not finish in time: that raises an alert
-    (`server.sync.alerts`; its cooldown keeps the minute-by-minute ticks to one message).
+    A full sync still open after a whole interval did not finish in time and holds the
+    reconciliation off: that raises an alert (`server.sync.alerts`; its cooldown keeps the
+    minute-by-minute ticks to one message).
     """
     history = await records.cron_history()
-    await alert_stuck_reconciliation(history.open_started_at, history.now, interval_minutes)
+    opened = _newest(history.open_started_at, history.full_open_started_at)
+    await alert_stuck_reconciliation(opened, history.now, interval_minutes)
     return reconciliation_due(history, interval_minutes)

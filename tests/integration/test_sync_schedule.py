@@ -15,6 +15,7 @@ import pytest
 from arq import ArqRedis
 
 from server import jobs
+from server.domain.alerts import Alert
 from server.domain.db import fetch
 from server.settings import get_settings
 from server.sync import records
@@ -166,3 +167,15 @@ async def test_failed_and_dry_full_syncs_by_hand_do_not_count(arq: ArqRedis, int
     await _run("api", 1, error="abandoned")
     await _run("dashboard", 1, dry_run=True)
     assert await reconcile({"redis": arq}) is not None
+
+
+async def test_a_full_sync_by_hand_open_past_the_interval_raises_the_stuck_alert(
+    arq: ArqRedis, interval: int, alerts: list[Alert]
+) -> None:
+    await _run("cron", interval + 5)
+    by_hand = await _live(arq, dt.timedelta(minutes=interval - 1))
+    assert await reconcile({"redis": arq}) is None
+    assert alerts == []
+    await _age(by_hand, dt.timedelta(minutes=interval + 1))
+    assert await reconcile({"redis": arq}) is None
+    assert [alert.kind for alert in alerts] == ["reconcile_stuck"]
