@@ -20,6 +20,7 @@ from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_pref
 from server.domain.hooks import StockChangeListener
 from server.sync import dirty, records
 from server.sync.engine.deps import TRACK_KEY
+from server.sync.engine.events import drain_job_of_round
 from server.sync.progress import RunProgress, publish_progress
 
 logger = logging.getLogger(__name__)
@@ -116,9 +117,18 @@ ABANDONED_ERROR = "abandoned: Redis holds none of its jobs any more (lost in a R
 _TRACK_PARTS = ("accounts", "planned_accounts", "batches", "done")
 
 
+def _live_job_id(run: records.SyncRunRecord) -> str:
+    """The arq job whose keys show the run alive: the one it records, or its top job's; for an
+    event round (`sync_dirty:{token}:{n}`, no arq job's id) the drain job that runs it."""
+    job_id = run.arq_job_id or run_job_id(run.id)
+    if job_id.startswith(f"{SYNC_DIRTY}:"):
+        return drain_job_of_round(job_id)
+    return job_id
+
+
 def _traces(run: records.SyncRunRecord) -> list[str]:
     """Redis keys that exist while a run's work is queued, running or being tracked."""
-    job_id = run.arq_job_id or run_job_id(run.id)
+    job_id = _live_job_id(run)
     keys = [f"{prefix}{job_id}" for prefix in (job_key_prefix, in_progress_key_prefix)]
     keys.append(f"{retry_key_prefix}{job_id}")
     return keys + [TRACK_KEY.format(run_id=run.id, part=part) for part in _TRACK_PARTS]
@@ -127,11 +137,22 @@ def _traces(run: records.SyncRunRecord) -> list[str]:
 async def close_abandoned_runs(arq: ArqRedis, *, age: dt.timedelta = ABANDONED_AFTER) -> list[int]:
     """Mark FAILED the open runs older than `age` of which Redis keeps no trace; their ids.
 
-    A run lives in Redis: its top job (or, for an event run, its drain job) and, once planned,
-    its tracking sets. A worker killed mid-run leaves those behind and arq runs the job again,
-    so such a run is left alone; a Redis restart or flush loses them all, and nothing would ever
-    finish the run: it would show RUNNING for good and, for a cron run, hold off the next
-    reconciliation (`server.sync.schedule`). The cron reconciliation closes such runs.
+    A run lives in Redis: its top job (or, for an event round, the drain job running it) and,
+    once planned, its tracking sets. A worker killed mid-run leaves those behind and arq runs the
+    job again, so such a run is left alone; a Redis restart or flush loses them all, and nothing
+    would ever finish the run: it would show RUNNING for good and, for a cron run, hold off the
+    next reconciliation (`server.sync.schedule`). The cron reconciliation closes such runs.
+
+    Event rounds. A round's run records `sync_dirty:{token}:{n}` (`round_job_id`), which is no
+    arq job's id, and writes its tracking sets only when it closes: looking for that id would
+    find nothing, and a round still pushing after `age` (an Allegro command waiting out 429s may
+    take up to `COMMAND_TIMEOUT_S`, 10 minutes, inside arq's 15-minute job timeout) would be
+    closed FAILED under its live job. So a round is looked for by its drain job
+    (`sync_dirty:{token}`): arq keeps that job's key from enqueueing until the job ends and its
+    in-progress key while it runs, and the job waits for all its rounds before it ends. A live
+    round is therefore always kept. A dead one (its worker killed) is kept while arq still holds
+    its drain job, to run it again (a retried job's rounds reuse the open runs of the same round
+    ids); once that job has ended, or Redis lost it, the next cron tick closes the round's run.
     """
     closed = []
     for run in await records.open_runs_opened_before(age):

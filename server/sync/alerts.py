@@ -5,7 +5,8 @@
 - `alert_run_finished`: once per run, when it closes: one alert per account whose listings
   FAILED after all retries (a summary, never one per listing), one for a run closed with an
   error, and after a cron reconciliation one when drift exceeds `DRIFT_ALERT_THRESHOLD`.
-- `alert_stuck_reconciliation`: a cron run still open past the interval did not finish.
+- `alert_stuck_reconciliation`: a full sync (cron or by hand) still open past the interval did
+  not finish, and holds the reconciliation off.
 
 None of these raises into the sync: `raise_alert` logs a failing listener and returns.
 """
@@ -96,7 +97,7 @@ async def alert_run_finished(redis: Redis, run: SyncRunRecord) -> None:
 async def alert_stuck_reconciliation(
     open_started_at: dt.datetime | None, now: dt.datetime, interval_minutes: int
 ) -> None:
-    """Alert when the newest open cron run has been open longer than the interval."""
+    """Alert when the newest open full sync (cron or by hand) is open longer than the interval."""
     if open_started_at is None or now - open_started_at <= dt.timedelta(minutes=interval_minutes):
         return
     minutes = int((now - open_started_at).total_seconds() // 60)
@@ -105,8 +106,9 @@ async def alert_stuck_reconciliation(
             kind="reconcile_stuck",
             key="reconcile_stuck",
             message=(
-                f"The reconciliation started {open_started_at:%Y-%m-%d %H:%M} UTC is still open "
-                f"after {minutes} minutes (interval {interval_minutes})."
+                f"The full sync started {open_started_at:%Y-%m-%d %H:%M} UTC is still open "
+                f"after {minutes} minutes (interval {interval_minutes}); the reconciliation "
+                "waits for it."
             ),
         )
     )

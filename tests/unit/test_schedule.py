@@ -1,13 +1,14 @@
-"""The reconciliation schedule: every `SYNC_INTERVAL_MINUTES`, never over an open cron run."""
+"""The reconciliation schedule: every `SYNC_INTERVAL_MINUTES`, never over an open full sync."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from server.sync.records import CronHistory
-from server.sync.schedule import STALE_CRON_RUN, reconciliation_due
+from server.sync.schedule import STALE_FULL_RUN, reconciliation_due
 
 LAST = dt.datetime(2026, 11, 29, 10, 0, 0, 412_000, tzinfo=dt.UTC)
 """The newest cron run, opened a moment after its minute's tick."""
@@ -100,7 +101,7 @@ def test_an_open_run_blocks_even_when_the_interval_has_passed() -> None:
 
 
 def test_a_stale_open_run_blocks_nothing() -> None:
-    now = LAST + STALE_CRON_RUN + dt.timedelta(seconds=1)
+    now = LAST + STALE_FULL_RUN + dt.timedelta(seconds=1)
     assert _due(now, 30, open_started_at=LAST)
     assert not _due(now - dt.timedelta(seconds=2), 30, open_started_at=LAST)
     custom = CronHistory(now=_tick(31), last_started_at=LAST, open_started_at=LAST)
@@ -109,6 +110,84 @@ def test_a_stale_open_run_blocks_nothing() -> None:
 
 
 def test_the_interval_counts_from_a_stale_runs_start() -> None:
-    stale = LAST + STALE_CRON_RUN + dt.timedelta(minutes=1)
+    stale = LAST + STALE_FULL_RUN + dt.timedelta(minutes=1)
     assert not _due(stale, 1440, open_started_at=LAST)
     assert _due(LAST + dt.timedelta(minutes=1440), 1440, open_started_at=LAST)
+
+
+def _by_hand(
+    now: dt.datetime, *, open_at: dt.datetime | None = None, completed_at: dt.datetime | None = None
+) -> CronHistory:
+    """The newest cron run opened at LAST and closed, and a full sync started by hand."""
+    return CronHistory(
+        now=now,
+        last_started_at=LAST,
+        open_started_at=None,
+        full_open_started_at=open_at,
+        full_completed_started_at=completed_at,
+    )
+
+
+def test_an_open_full_sync_started_by_hand_holds_the_cron_off() -> None:
+    assert reconciliation_due(_by_hand(_tick(30)), 30)
+    assert not reconciliation_due(_by_hand(_tick(30), open_at=_tick(29)), 30)
+    assert not reconciliation_due(_by_hand(_tick(200), open_at=_tick(2)), 30), "however late"
+    history = CronHistory(
+        now=_tick(0), last_started_at=None, open_started_at=None, full_open_started_at=_tick(0)
+    )
+    assert not reconciliation_due(history, 1), "also before the cron ever ran"
+
+
+def test_a_stale_open_full_sync_started_by_hand_blocks_nothing() -> None:
+    opened = _tick(10)
+    now = opened + STALE_FULL_RUN + dt.timedelta(seconds=1)
+    assert reconciliation_due(_by_hand(now, open_at=opened), 30)
+    assert not reconciliation_due(_by_hand(now - dt.timedelta(seconds=2), open_at=opened), 30)
+    custom = _by_hand(_tick(31), open_at=_tick(5))
+    assert reconciliation_due(custom, 30, stale_after=dt.timedelta(minutes=20))
+    assert not reconciliation_due(custom, 30, stale_after=dt.timedelta(minutes=30))
+
+
+def test_a_completed_full_sync_started_by_hand_restarts_the_interval() -> None:
+    by_hand = _tick(20, seconds=41)
+    assert not reconciliation_due(_by_hand(_tick(30), completed_at=by_hand), 30)
+    assert not reconciliation_due(_by_hand(_tick(49, seconds=59), completed_at=by_hand), 30)
+    assert reconciliation_due(_by_hand(_tick(50), completed_at=by_hand), 30)
+
+
+def test_the_interval_counts_from_the_newest_reconciliation_of_either_kind() -> None:
+    older = LAST - dt.timedelta(minutes=10)
+    assert reconciliation_due(_by_hand(_tick(30), completed_at=older), 30), "the cron run is newer"
+    history = CronHistory(
+        now=_tick(45),
+        last_started_at=None,
+        open_started_at=None,
+        full_completed_started_at=_tick(15),
+    )
+    assert reconciliation_due(history, 30), "no cron run yet: the sync by hand starts the count"
+    assert not reconciliation_due(msgspec.structs.replace(history, now=_tick(44)), 30)
+
+
+def test_a_full_sync_by_hand_that_overran_the_interval_is_followed_at_the_next_tick() -> None:
+    """Opened 10 minutes after the cron run, it held the cron off until it completed at 95."""
+    assert not reconciliation_due(_by_hand(_tick(95), open_at=_tick(10)), 30)
+    assert reconciliation_due(_by_hand(_tick(96), completed_at=_tick(10)), 30)
+
+
+def test_cadence_around_a_full_sync_started_by_hand() -> None:
+    """Cron every 30 minutes from LAST; a sync by hand opened at minute 40 completes at 47."""
+    started, last_cron = [], LAST
+    for minute in range(1, 121):
+        now = _tick(minute)
+        by_hand = _tick(40) if minute >= 40 else None
+        history = CronHistory(
+            now=now,
+            last_started_at=last_cron,
+            open_started_at=None,
+            full_open_started_at=by_hand if minute < 47 else None,
+            full_completed_started_at=by_hand if minute >= 47 else None,
+        )
+        if reconciliation_due(history, 30):
+            started.append(minute)
+            last_cron = now
+    assert started == [30, 70, 100]

@@ -15,6 +15,7 @@ from arq.worker import func
 
 from server import jobs
 from server.domain import hooks
+from server.domain.db import fetch
 from server.domain.locks import LockRelease, acquire_many, lock_key, release_many
 from server.sandboxes.wix.app import wix_sandbox_of
 from server.sync import dirty, records
@@ -304,3 +305,39 @@ async def test_a_round_cancelled_midway_gives_back_its_skus_locks_and_run(
         assert await env.pool.zcard(dirty.INFLIGHT_KEY) == 0
         assert await env.pool.exists(lock_key("SB-00018")) == 0
         assert await open_runs() == []
+
+
+async def test_a_round_still_running_past_the_abandon_age_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow round (an Allegro command under 429s may take most of `COMMAND_TIMEOUT_S`) keeps
+    its run: the cron's closer sees the drain job running it, not a run Redis lost."""
+    stalled, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_push(*args: Any) -> Any:
+        stalled.set()
+        await go_on.wait()
+        return await push_rows(*args)
+
+    monkeypatch.setattr(drain_module, "push_rows", slow_push)
+    async with sync_env() as env:
+        await in_line(env)
+        await set_stock("SB-00019", 4)
+        worker = env.worker()
+        running = asyncio.create_task(worker.main())
+        try:
+            await asyncio.wait_for(stalled.wait(), 10)
+            [run_id] = await open_runs()
+            await fetch(
+                "UPDATE sync_run SET created_at = now() - {}::interval WHERE id = {}",
+                jobs.ABANDONED_AFTER * 2,
+                run_id,
+            )
+            assert await jobs.close_abandoned_runs(env.pool) == []
+        finally:
+            go_on.set()
+            await asyncio.wait_for(running, 30)
+            await worker.close()
+        run = await records.get_run(run_id)
+        assert (run.trigger, run.status, run.error) == ("event", "COMPLETED", None)
+        assert shown_everywhere(env, "SB-00019") == {4}

@@ -124,9 +124,10 @@ async def sync_listing(ctx: dict[str, Any], run_id: int | None, listing_id: int)
 async def reconcile(ctx: dict[str, Any]) -> int | None:
     """The cron reconciliation (ticks every minute): a full sync when one is due.
 
-    Due every `SYNC_INTERVAL_MINUTES` and never while the last cron run is still open
-    (`server.sync.schedule`). Runs whose jobs Redis lost are closed first
-    (`jobs.close_abandoned_runs`), so a Redis restart does not hold reconciliation off.
+    Due every `SYNC_INTERVAL_MINUTES` (a full sync started by hand that completed counts as one)
+    and never while a full sync, cron or by hand, is still open (`server.sync.schedule`). Runs
+    whose jobs Redis lost are closed first (`jobs.close_abandoned_runs`), so a Redis restart does
+    not hold reconciliation off.
     """
     await jobs.close_abandoned_runs(ctx["redis"])
     if not await schedule.reconciliation_due_now(get_settings().sync_interval_minutes):

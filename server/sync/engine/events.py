@@ -82,6 +82,20 @@ async def kept(
             await task
 
 
+def round_job_id(job_id: str, round_no: int) -> str:
+    """The arq job id a drain job's round records on its run: the job's own id and the round's
+    number. No arq job has it (open runs are unique per job id, and one drain job has up to
+    `ROUNDS_AT_ONCE` rounds open); `drain_job_of_round` gives the drain job back, whose arq keys
+    show the round alive (`server.jobs.close_abandoned_runs`).
+    """
+    return f"{job_id}:{round_no}"
+
+
+def drain_job_of_round(run_job_id: str) -> str:
+    """The id of the drain job that runs a round, from the round's `round_job_id`."""
+    return run_job_id.rpartition(":")[0]
+
+
 async def open_round_run(skus: Sequence[str], job_id: str | None) -> int:
     """One event run for a round: scope `sku` when it pushes one SKU, else `skus`."""
     if len(skus) == 1:
@@ -195,8 +209,7 @@ class _Rounds:
             skus = await dirty.take(self.deps.redis, self.token, self.deps.batch_size)
             if not skus:
                 return
-            # Each round's run gets its own job id (open runs are unique per job id).
-            run_job = None if self.job_id is None else f"{self.job_id}:{self.report.rounds}"
+            run_job = None if self.job_id is None else round_job_id(self.job_id, self.report.rounds)
             self.report.rounds += 1
             push = push_round(self.deps, self.token, skus, run_job)
             self.tasks.add(asyncio.create_task(push))

@@ -51,13 +51,19 @@ class SyncRunRecord(msgspec.Struct, kw_only=True):
 
 
 class CronHistory(msgspec.Struct, kw_only=True, frozen=True):
-    """What the reconciliation schedule reads: the database clock and its newest cron runs."""
+    """What the reconciliation schedule reads: the database clock, its newest cron runs and
+    its newest full syncs (scope `all`, not a dry run, any trigger: cron runs are full syncs too).
+    """
 
     now: datetime
     last_started_at: datetime | None
     """When the newest cron run was opened (None: the cron never ran)."""
     open_started_at: datetime | None
     """When the newest cron run that is still PENDING or RUNNING was opened."""
+    full_open_started_at: datetime | None = None
+    """When the newest full sync that is still PENDING or RUNNING was opened."""
+    full_completed_started_at: datetime | None = None
+    """When the newest full sync that COMPLETED was opened (not when it finished)."""
 
 
 class RunPage(msgspec.Struct, kw_only=True):
@@ -68,6 +74,8 @@ class RunPage(msgspec.Struct, kw_only=True):
 
 
 _OPEN = "status IN ('PENDING', 'RUNNING')"
+_FULL = "scope = 'all' AND NOT dry_run"
+"""A full sync: every account's listings read and every difference pushed."""
 _RUN_COLUMNS = (
     "SELECT id, trigger, scope, scope_account AS scope_account_id, scope_sku, dry_run, status, "
     "planned, pushed, skipped, failed, requests, created_at, started_at, finished_at, "
@@ -198,11 +206,17 @@ async def list_runs(
 
 
 async def cron_history() -> CronHistory:
-    """The database's `now()` with the open times of the newest and the newest open cron run."""
+    """The database's `now()` with the open times of the newest cron and full runs.
+
+    One pass over `sync_run`, of which only cron runs and full syncs are looked at.
+    """
     row = await fetch_one(
-        "SELECT now() AS now, (SELECT created_at FROM sync_run WHERE trigger = 'cron' "
-        "ORDER BY id DESC LIMIT 1) AS last_started_at, (SELECT max(created_at) FROM sync_run "
-        f"WHERE trigger = 'cron' AND {_OPEN}) AS open_started_at"
+        "SELECT now() AS now, "
+        "max(created_at) FILTER (WHERE trigger = 'cron') AS last_started_at, "
+        f"max(created_at) FILTER (WHERE trigger = 'cron' AND {_OPEN}) AS open_started_at, "
+        f"max(created_at) FILTER (WHERE {_FULL} AND {_OPEN}) AS full_open_started_at, "
+        f"max(created_at) FILTER (WHERE {_FULL} AND status = 'COMPLETED') "
+        f"AS full_completed_started_at FROM sync_run WHERE trigger = 'cron' OR ({_FULL})"
     )
     assert row is not None
     return CronHistory(**row)
