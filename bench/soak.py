@@ -41,6 +41,7 @@ MUST_BE_ZERO = (
     "missing_deductions",
     "locks_left",
     "invariant_broken",
+    "runs_left_open",
 )
 PATCH_ASYNC_SHARE = 0.5
 

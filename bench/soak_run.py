@@ -4,13 +4,14 @@ Set-up and each account's first order import without faults (so its order cursor
 before any order), a first full sync, then the chaos phase: stock operations, orders,
 order imports every few seconds and a full sync now and then, under sandbox faults, while
 `soak_chaos` kills workers, restarts Redis and drops database connections. Then the faults stop,
-imports run until every order is accounted for, one reconciliation runs, and the checks of
-`soak_check` give the figures.
+imports run until every order is accounted for, one reconciliation runs, the runs whose jobs
+were lost are closed as the cron's closer would, and the checks of `soak_check` give the figures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import time
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from server.devtools.demo_accounts import demo_accounts
 from server.domain.db import engine, fetch, fetch_one
 from server.orders.jobs import start_order_import
 
+NOW = dt.timedelta(0)
+"""The closer's age once everything is idle: the cron waits 10 min, which the soak compresses.
+A run whose jobs the Redis restart lost must then be closed FAILED, not left RUNNING."""
 RUN_TIMEOUT_S = 300.0
 IMPORT_EVERY_S = 4.0
 TIMEOUT_SLEEP_S = 6.0
@@ -159,6 +163,7 @@ async def run_soak(config: SoakConfig, chaos: Chaos, urls: dict[str, str]) -> di
         print(f"imports drained: {time.monotonic() - started:.0f} s")
         status = await wait_run(await start_full(arq, "cron"))
         print(f"reconciliation: {status}; idle: {await wait_idle(arq)}")
+        chaos.events["abandoned_runs_closed"] = len(await jobs.close_abandoned_runs(arq, age=NOW))
         print(f"settled: {time.monotonic() - started:.0f} s")
         return await figures(load, targets, urls, arq, seconds, status, chaos)
     finally:
@@ -204,6 +209,7 @@ async def figures(
         "missing_deductions": len(missing),
         "locks_left": await locks_left(arq),
         "invariant_broken": await invariant_broken(),
+        "runs_left_open": len(await open_runs()),
         "reconciliation": status,
         "cancelled_orders": sum(1 for o in load.orders if o.cancelled),
         "refusals": {k: v for k, v in load.counts.items() if k != "operations"},

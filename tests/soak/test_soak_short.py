@@ -52,4 +52,5 @@ def test_short_soak_adds_up(tmp_path: Path) -> None:
     zero = ("wrong_listings", "double_deductions", "missing_deductions", "locks_left")
     assert {key: result[key] for key in zero} == dict.fromkeys(zero, 0), result
     assert result["invariant_broken"] == 0, result
+    assert result["runs_left_open"] == 0, result
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
