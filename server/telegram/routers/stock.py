@@ -7,7 +7,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from server.domain.drift import listings_sync_state
-from server.domain.products import get_product, list_products, stock_for_product
+from server.domain.product_search import list_products
+from server.domain.products import get_product, stock_for_product
 from server.errors import NotFoundError
 from server.telegram.replies import USAGE, find_text, stock_text
 
