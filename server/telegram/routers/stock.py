@@ -38,7 +38,7 @@ async def find_command(message: Message, command: CommandObject) -> None:
         await message.answer(USAGE["find"])
         return
     page = await list_products(q=query, limit=FIND_LIMIT)
-    await message.answer(find_text(query, page.items, page.total))
+    await message.answer(find_text(query, page.items, page.total, capped=page.total_is_capped))
 
 
 def router() -> Router:
