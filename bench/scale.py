@@ -55,6 +55,8 @@ from server.domain.users import Role, create_user
 from server.web.auth import SESSION_COOKIE
 
 RESULTS_FILE = Path(__file__).resolve().parent / "results" / "scale.json"
+KEEP_ALIVE_S = 60
+"""uvicorn's keep-alive timeout for the bench's web process (its default is 5 s)."""
 
 
 async def seed(products: int) -> tuple[str, str]:
@@ -80,6 +82,9 @@ def start_web(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    # uvicorn closes a keep-alive connection idle for 5 s; the load generator, starved of CPU on
+    # 2 cores, can hold one that long between two requests and then loses the race (a reset).
+    command += ["--timeout-keep-alive", str(KEEP_ALIVE_S)]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -4,7 +4,8 @@
 `httpx.AsyncClient` limited to `clients` connections, `clients` requests in flight, and reports
 p50/p99 of each request's time and the requests per second. A path that follows its answers
 (`Measured.follow`: the list's next page, by `after`) is walked: each client reads up to
-`WALK_PAGES` pages in a row from a random start, then starts a new walk.
+`WALK_PAGES` pages in a row from a random start, then starts a new walk. A request that fails
+in transport (a reset connection) counts as an error, like an answer other than 200.
 
 `sse_fanout` opens `streams` `/api/sync/events` connections, waits until each has its first
 snapshot, publishes progress messages through `publish_progress` and records, per stream and
@@ -91,8 +92,12 @@ async def api_latency(
                 if path is None or walked >= WALK_PAGES:
                     path, walked = measured.path_of(i), 0
                 sent = time.perf_counter()
-                response = await http.get(path)
-                await response.aread()
+                try:
+                    response = await http.get(path)
+                    await response.aread()
+                except httpx.TransportError:  # counted, and the run goes on
+                    errors, path = errors + 1, None
+                    continue
                 times.append(time.perf_counter() - sent)
                 walked += 1
                 ok = response.status_code == 200
