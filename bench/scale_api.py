@@ -2,20 +2,27 @@
 
 `api_latency` sends a fixed number of GETs to one path at a time through one
 `httpx.AsyncClient` limited to `clients` connections, `clients` requests in flight, and reports
-p50/p99 of each request's time and the requests per second. `sse_fanout` opens `streams`
-`/api/sync/events` connections, waits until each has its first snapshot, publishes progress
-messages through `publish_progress` and records, per stream and message, the time from
-publishing (the message's `updated_at`) to its `data:` line arriving.
+p50/p99 of each request's time and the requests per second. A path that follows its answers
+(`Measured.follow`: the list's next page, by `after`) is walked: each client reads up to
+`WALK_PAGES` pages in a row from a random start, then starts a new walk. A request that fails
+in transport (a reset connection) counts as an error, like an answer other than 200.
+
+`sse_fanout` opens `streams` `/api/sync/events` connections, waits until each has its first
+snapshot, publishes progress messages through `publish_progress` and records, per stream and
+message, the time from publishing (the message's `updated_at`) to its `data:` line arriving.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,17 @@ from server.sync.progress import ACTIVE_RUNS, RunProgress, publish_progress
 
 SSE_RUN_ID = 990_001
 """The run id of the bench's progress messages (no real run of a fresh database has it)."""
+WALK_PAGES = 20
+"""Pages a client reads in a row by following `after` before it starts a new walk."""
+_NEXT_LINK = re.compile(r'href="([^"]+)" rel="next"')
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One measured path: the i-th request's path and, for a walk, the next page's path."""
+
+    path_of: Callable[[int], str]
+    follow: Callable[[httpx.Response], str | None] | None = None
 
 
 def rss_kib(pid: int) -> int:
@@ -46,14 +64,14 @@ def cuts(values: list[float]) -> tuple[float, float]:
 
 async def api_latency(
     base_url: str,
-    path_of: Callable[[int], str],
+    measured: Measured,
     *,
     headers: dict[str, str],
     cookies: dict[str, str],
     clients: int,
     requests: int,
 ) -> dict[str, Any]:
-    """`requests` GETs of `path_of(i)` with `clients` in flight; p50/p99 ms, requests/s, errors."""
+    """`requests` GETs of `measured` with `clients` in flight; p50/p99 ms, requests/s, errors."""
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     times: list[float] = []
     errors = 0
@@ -69,15 +87,24 @@ async def api_latency(
 
         async def client() -> None:
             nonlocal errors
+            path, walked = None, 0
             for i in queue:
+                if path is None or walked >= WALK_PAGES:
+                    path, walked = measured.path_of(i), 0
                 sent = time.perf_counter()
-                response = await http.get(path_of(i))
-                await response.aread()
+                try:
+                    response = await http.get(path)
+                    await response.aread()
+                except httpx.TransportError:  # counted, and the run goes on
+                    errors, path = errors + 1, None
+                    continue
                 times.append(time.perf_counter() - sent)
-                if response.status_code != 200:
-                    errors += 1
+                walked += 1
+                ok = response.status_code == 200
+                errors += 0 if ok else 1
+                path = measured.follow(response) if ok and measured.follow else None
 
-        await http.get(path_of(0))  # one warm-up request (templates, first pool connection)
+        await http.get(measured.path_of(0))  # one warm-up request (templates, first connection)
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(clients)))
         wall = time.perf_counter() - started
@@ -92,16 +119,37 @@ async def api_latency(
     }
 
 
-def product_paths(products: int, seed: int = 5) -> dict[str, Callable[[int], str]]:
-    """The four measured paths: list pages at random offsets, product pages of random SKUs."""
+def _next_api_page(response: httpx.Response) -> str | None:
+    """The JSON list's next page by its `next_after` cursor (None on the last page)."""
+    cursor = response.json().get("next_after")
+    return f"/api/products?limit=50&after={cursor}" if cursor else None
+
+
+def _next_dashboard_page(response: httpx.Response) -> str | None:
+    """The dashboard list's Next link (`after=`), as the browser would follow it."""
+    found = _NEXT_LINK.search(response.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def product_paths(products: int, seed: int = 5) -> dict[str, Measured]:
+    """The measured paths: list pages at random offsets, list pages walked by `after` from
+    random SKUs (`WALK_PAGES` at a time), product pages of random SKUs."""
     rng = random.Random(seed)
     offsets = [rng.randrange(0, max(1, products - 50)) for _ in range(4096)]
     skus = [f"SB-{rng.randint(1, products):06d}" for _ in range(4096)]
     return {
-        "GET /api/products": lambda i: f"/api/products?limit=50&offset={offsets[i % 4096]}",
-        "GET /products": lambda i: f"/products?offset={offsets[i % 4096]}",
-        "GET /api/products/{sku}": lambda i: f"/api/products/{skus[i % 4096]}",
-        "GET /products/{sku}": lambda i: f"/products/{skus[i % 4096]}",
+        "GET /api/products": Measured(
+            lambda i: f"/api/products?limit=50&offset={offsets[i % 4096]}"
+        ),
+        "GET /products": Measured(lambda i: f"/products?offset={offsets[i % 4096]}"),
+        "GET /api/products (after)": Measured(
+            lambda i: f"/api/products?limit=50&after={skus[i % 4096]}", _next_api_page
+        ),
+        "GET /products (after)": Measured(
+            lambda i: f"/products?after={skus[i % 4096]}", _next_dashboard_page
+        ),
+        "GET /api/products/{sku}": Measured(lambda i: f"/api/products/{skus[i % 4096]}"),
+        "GET /products/{sku}": Measured(lambda i: f"/products/{skus[i % 4096]}"),
     }
 
 

@@ -112,13 +112,18 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(autouse=True)
 async def clean_database(client: httpx.AsyncClient) -> None:
-    """Every test starts with empty tables, renews the Redis claim, and has no login throttled."""
+    """Every test starts clean: empty tables, no kept catalogue count, no login throttled.
+
+    It also renews this run's claim on its Redis database.
+    """
     from server.db.tables import ALL_TABLES
     from server.domain.db import fetch
     from server.domain.login_throttle import KEY_PREFIX
+    from server.domain.product_totals import forget_catalogue_count
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
     await fetch(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    forget_catalogue_count()
     # A run longer than the claim's TTL must not lose its Redis database to a newer run.
     with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as claims:
         claim_redis(claims)

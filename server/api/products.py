@@ -11,11 +11,13 @@ from litestar.response import Template
 from server.api.deps import api_actor
 from server.api.product_openapi import PatchProductOperation, ReplaceProductOperation
 from server.api.schemas import ProductCreate
-from server.domain import products
+from server.domain import product_search, products
 from server.domain.product_edit import edit_product
-from server.domain.products import NewProduct, ProductPage, ProductRecord, StockLine
+from server.domain.product_search import MAX_PAGE_SIZE, ProductPage
+from server.domain.products import NewProduct, ProductRecord, StockLine
 from server.web.guards import require_admin, require_user, session_info
 from server.web.product_form import MAX_BODY_BYTES, read_product_edit
+from server.web.product_schemas import sku_cursor
 
 EDIT_BODY = (
     "A JSON object, or a multipart/form-data form with the same fields and an `image` file "
@@ -23,6 +25,10 @@ EDIT_BODY = (
     "`sku`, `name`, `ean` (EAN-8/EAN-13/UPC-A, empty or null for none), `description`, "
     "`attributes` (an object; JSON text in a form), `is_sync_enabled`, `remove_image`."
 )
+
+OFFSET_HELP = "matches to skip; prefer `after`, whose cost does not grow with the depth"
+AFTER_HELP = "the page after this SKU: the previous page's `next_after` (keyset paging)"
+BEFORE_HELP = "the page before this SKU: a page's `prev_before`; the first page if few remain"
 
 
 class ProductController(Controller):
@@ -39,12 +45,26 @@ class ProductController(Controller):
         ] = None,
         sku: Annotated[str | None, QueryParameter(max_length=64)] = None,
         sync_enabled: FromQuery[bool | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000, description=OFFSET_HELP)] = 0,
+        after: Annotated[str | None, sku_cursor(AFTER_HELP)] = None,
+        before: Annotated[str | None, sku_cursor(BEFORE_HELP)] = None,
     ) -> ProductPage:
-        """Search products; `total` counts every match."""
-        return await products.list_products(
-            q=q, sku=sku, sync_enabled=sync_enabled, limit=limit, offset=offset
+        """Search products in SKU order, a page at a time.
+
+        Page with `after` (the page's `next_after`), or `before` (its `prev_before`) to go back;
+        `offset` still works but costs more the deeper it goes. Give at most one of the three
+        (400 names the second). `total` counts every match: exact up to 10,000, otherwise see
+        `total_is_estimate` and `total_is_capped`.
+        """
+        return await product_search.list_products(
+            q=q,
+            sku=sku,
+            sync_enabled=sync_enabled,
+            limit=limit,
+            offset=offset,
+            after=after,
+            before=before,
         )
 
     @post("/", guards=[require_admin], operation_id="createProduct")

@@ -24,33 +24,49 @@ from server.dashboard.forms import form_values
 from server.dashboard.history import history_rows
 from server.domain import operations, products, warehouses
 from server.domain.drift import listings_sync_state
+from server.domain.product_search import ProductPage, list_products
 from server.domain.product_sync import set_sync_enabled
 from server.jobs import start_sync
 from server.web.guards import require_admin, require_user
+from server.web.product_schemas import sku_cursor
 
 PAGE_SIZE = 50
 RECENT_OPERATIONS = 20
 SYNC_FILTERS = {"": None, "on": True, "off": False}
 
 
-def _page_link(q: str, sync: str, offset: int) -> str:
-    params = {key: value for key, value in (("q", q), ("sync", sync)) if value}
-    if offset > 0:
-        params["offset"] = str(offset)
+def _page_link(q: str, sync: str, **position: str) -> str:
+    """`/products` with the filters and one position (`after` or `before`), if any."""
+    params = {key: value for key, value in (("q", q), ("sync", sync), *position.items()) if value}
     return "/products" + (f"?{urlencode(params)}" if params else "")
 
 
-def _pager(q: str, sync: str, page: products.ProductPage) -> dict[str, Any]:
-    """Where this page starts and ends, and the links to the pages around it."""
-    first = page.offset + 1 if page.items else 0
-    last = page.offset + len(page.items)
-    previous = max(0, page.offset - page.limit)
+def total_text(page: ProductPage) -> str:
+    """The total as people should read it: exact, recent ("about") or capped ("more than")."""
+    number = f"{page.total:,}"
+    if page.total_is_capped:
+        return f"more than {number}"
+    return f"about {number}" if page.total_is_estimate else number
+
+
+def _pager(q: str, sync: str, page: ProductPage) -> dict[str, Any]:
+    """What this page shows and the links around it (keyset: `after` on, `before` back)."""
+    total = total_text(page)
+    count = len(page.items)
+    if not page.items:
+        info = "Nothing to show" if page.total == 0 else "No more products"
+    elif page.after is None and page.before is None:
+        info = f"Showing {page.offset + 1:,}\u2013{page.offset + count:,} of {total}"
+    else:
+        info = f"Showing {count} from {page.items[0].sku} to {page.items[-1].sku} of {total}"
+    prev = page.prev_before
     return {
-        "first": first,
-        "last": last,
-        "total": page.total,
-        "prev": _page_link(q, sync, previous) if page.offset > 0 else None,
-        "next": _page_link(q, sync, last) if last < page.total else None,
+        "info": info,
+        "total": total,
+        "single": page.total == 1 and not page.total_is_capped,
+        "prev": _page_link(q, sync, before=prev) if prev else None,
+        "next": _page_link(q, sync, after=page.next_after) if page.next_after else None,
+        "first": _page_link(q, sync) if page.after or page.before or page.offset else None,
     }
 
 
@@ -60,12 +76,22 @@ async def product_list(
     q: Annotated[str, QueryParameter(max_length=200)] = "",
     sync: Annotated[str, QueryParameter(max_length=8)] = "",
     offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+    after: Annotated[str | None, sku_cursor()] = None,
+    before: Annotated[str | None, sku_cursor()] = None,
 ) -> Template:
-    """The catalogue: search by name, SKU or EAN, filter by sync flag, 50 to a page."""
+    """The catalogue: search by name, SKU or EAN, filter by sync flag, 50 to a page.
+
+    Its links page by SKU (`after`, `before`); `offset`, which older links carry, still works.
+    """
     q = q.strip()
     sync = sync if sync in SYNC_FILTERS else ""
-    page = await products.list_products(
-        q=q or None, sync_enabled=SYNC_FILTERS[sync], limit=PAGE_SIZE, offset=offset
+    page = await list_products(
+        q=q or None,
+        sync_enabled=SYNC_FILTERS[sync],
+        limit=PAGE_SIZE,
+        offset=offset,
+        after=after,
+        before=before,
     )
     return render(
         request,

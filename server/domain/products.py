@@ -1,4 +1,4 @@
-"""Products: create, read, search and delete catalogue items (edits: `product_edit`)."""
+"""Products: create, read and delete items (searches: `product_search`, edits: `product_edit`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from server.domain.refs import Actor
 from server.domain.sellable import AVAILABLE_SUM, sellable_sql
 from server.domain.validation import clean_description, clean_ean, clean_name, clean_sku
 from server.errors import ConflictError, NotFoundError
-
-MAX_PAGE_SIZE = 100
 
 
 class NewProduct(msgspec.Struct, kw_only=True):
@@ -69,28 +67,25 @@ class StockLine(msgspec.Struct, kw_only=True):
     available: int
 
 
-class ProductPage(msgspec.Struct, kw_only=True):
-    """One page of a product search."""
-
-    items: list[ProductRecord]
-    total: int
-    limit: int
-    offset: int
-
-
 _JSON = msgspec.json.Encoder()
-_SELECT = (
+COLUMNS = (
     "SELECT p.id, p.sku, p.name, p.ean, p.image, p.description, p.attributes, "
     "p.is_sync_enabled, p.created_at, p.updated_at, "
     "COALESCE(s.quantity, 0)::int AS total_quantity, "
     "COALESCE(s.reserved, 0)::int AS total_reserved, "
-    f"{sellable_sql('s.available', '0')} AS total_available FROM product p "
+    f"{sellable_sql('s.available', '0')} AS total_available "
+)
+"""The columns of a `ProductRecord`, over a product `p` joined to its `STOCK_TOTALS` `s`."""
+STOCK_TOTALS = (
     "LEFT JOIN LATERAL (SELECT SUM(st.quantity) AS quantity, SUM(st.reserved) AS reserved, "
     f"{AVAILABLE_SUM} AS available FROM stock st WHERE st.product = p.sku) s ON true "
 )
+"""One product's stock over every warehouse, looked up by index for each product row `p`."""
+_SELECT = COLUMNS + "FROM product p " + STOCK_TOTALS
 
 
-def _to_record(row: dict[str, Any]) -> ProductRecord:
+def to_record(row: dict[str, Any]) -> ProductRecord:
+    """A row of `COLUMNS` as a `ProductRecord`, with its image URLs."""
     if isinstance(row["attributes"], str):
         row["attributes"] = msgspec.json.decode(row["attributes"])
     if row["image"]:
@@ -99,46 +94,12 @@ def _to_record(row: dict[str, Any]) -> ProductRecord:
     return msgspec.convert(row, ProductRecord)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def get_product(sku: str) -> ProductRecord:
     """One product by SKU, or NotFoundError naming the SKU."""
     row = await fetch_one(_SELECT + "WHERE p.sku = {}", sku)
     if row is None:
         raise NotFoundError(f"no product with SKU {sku!r}", field="sku")
-    return _to_record(row)
-
-
-async def list_products(
-    *,
-    q: str | None = None,
-    sku: str | None = None,
-    sync_enabled: bool | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> ProductPage:
-    """Search by text in name/SKU/EAN, exact SKU and sync flag; ordered by SKU."""
-    conditions: list[str] = []
-    args: list[Any] = []
-    if q:
-        pattern = f"%{_escape_like(q.strip())}%"
-        conditions.append("(p.name ILIKE {} OR p.sku ILIKE {} OR p.ean LIKE {})")
-        args += [pattern, pattern, pattern]
-    if sku:
-        conditions.append("p.sku = {}")
-        args.append(sku)
-    if sync_enabled is not None:
-        conditions.append("p.is_sync_enabled = {}")
-        args.append(sync_enabled)
-    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
-    offset = max(0, offset)
-    rows = await fetch(_SELECT + where + "ORDER BY p.sku LIMIT {} OFFSET {}", *args, limit, offset)
-    count = await fetch_one("SELECT count(*) AS n FROM product p " + where, *args)
-    total = int(count["n"]) if count else 0
-    return ProductPage(items=[_to_record(r) for r in rows], total=total, limit=limit, offset=offset)
+    return to_record(row)
 
 
 async def create_product(new: NewProduct, *, actor: Actor) -> ProductRecord:

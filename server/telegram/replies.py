@@ -57,13 +57,20 @@ def stock_text(
     return "\n".join(lines)
 
 
-def find_text(query: str, products: Sequence[ProductRecord], total: int) -> str:
-    """`/find`: matching products with their available stock."""
+def find_text(
+    query: str, products: Sequence[ProductRecord], total: int, *, capped: bool = False
+) -> str:
+    """`/find`: matching products with their available stock (`capped`: more than `total`)."""
     if not products:
         return f"No product matches “{query}”."
-    lines = [f"{total} product(s) match “{query}”:"]
+    if capped:
+        lines = [f"More than {total} products match “{query}”:"]
+    else:
+        lines = [f"{total} product(s) match “{query}”:"]
     lines += [f"  {p.sku} - {p.name} (available {p.total_available})" for p in products]
-    if total > len(products):
+    if capped:
+        lines.append("  … and more")
+    elif total > len(products):
         lines.append(f"  … and {total - len(products)} more")
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
-"""Bodies of a product edit (JSON, or the same fields in a multipart form with an `image` file).
+"""Bodies of a product edit (JSON, or the same fields in a multipart form with an `image` file),
+and the SKU cursor of the product list's keyset paging (API and dashboard).
 
 Lengths here are a first, cheap check; `server.domain.validation` makes the real one (formats,
 check digits, control characters) and names the field it refuses.
@@ -9,12 +10,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from litestar.params import QueryParameter
 from msgspec import UNSET, UnsetType
+
+from server.domain.validation import SKU_PATTERN
 
 SkuText = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["SB-00001"])]
 NameText = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 EanText = Annotated[str, msgspec.Meta(max_length=13, examples=["5901234123457"])]
 DescriptionText = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+def sku_cursor(description: str | None = None) -> QueryParameter:
+    """A query parameter holding a SKU that marks a page's edge (`after`, `before`).
+
+    A cursor is a SKU, so it obeys the SKU rule; anything else marks no position and is
+    refused (400 naming the parameter) before it reaches a query.
+    """
+    return QueryParameter(
+        min_length=1, max_length=64, pattern=SKU_PATTERN.pattern, description=description
+    )
 
 
 class ProductPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -7,7 +7,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from server.domain.drift import listings_sync_state
-from server.domain.products import get_product, list_products, stock_for_product
+from server.domain.product_search import list_products
+from server.domain.products import get_product, stock_for_product
 from server.errors import NotFoundError
 from server.telegram.replies import USAGE, find_text, stock_text
 
@@ -37,7 +38,7 @@ async def find_command(message: Message, command: CommandObject) -> None:
         await message.answer(USAGE["find"])
         return
     page = await list_products(q=query, limit=FIND_LIMIT)
-    await message.answer(find_text(query, page.items, page.total))
+    await message.answer(find_text(query, page.items, page.total, capped=page.total_is_capped))
 
 
 def router() -> Router:
