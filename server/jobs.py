@@ -19,7 +19,6 @@ from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_pref
 
 from server.domain.hooks import StockChangeListener
 from server.sync import dirty, records
-from server.sync.engine.deps import TRACK_KEY
 from server.sync.engine.events import drain_job_of_round
 from server.sync.progress import RunProgress, publish_progress
 
@@ -42,6 +41,16 @@ Scope = Literal["all", "account", "sku"]
 def run_job_id(run_id: int) -> str:
     """The arq job id of a run's top job."""
     return f"sync_run:{run_id}"
+
+
+def account_job_id(run_id: int, account_id: int) -> str:
+    """The arq job id of a run's read-and-plan job for one account."""
+    return f"{SYNC_ACCOUNT}:{run_id}:{account_id}"
+
+
+def batch_job_id(run_id: int, batch_id: str) -> str:
+    """The arq job id of one batch of a run (a retried batch has a batch id of its own)."""
+    return f"{SYNC_BATCH}:{run_id}:{batch_id}"
 
 
 def drain_job_id(token: str) -> str:
@@ -114,7 +123,8 @@ def product_sync_listener(arq: ArqRedis) -> StockChangeListener:
 ABANDONED_AFTER = dt.timedelta(minutes=10)
 """How old an open run must be before it may be taken for abandoned (its jobs are long queued)."""
 ABANDONED_ERROR = "abandoned: Redis holds none of its jobs any more (lost in a Redis restart)"
-_TRACK_PARTS = ("accounts", "planned_accounts", "batches", "done")
+_LIVE_PREFIXES = (job_key_prefix, in_progress_key_prefix, retry_key_prefix)
+"""arq keeps a job under these from enqueueing until it ends (its result key outlives it)."""
 
 
 def _live_job_id(run: records.SyncRunRecord) -> str:
@@ -126,22 +136,31 @@ def _live_job_id(run: records.SyncRunRecord) -> str:
     return job_id
 
 
-def _traces(run: records.SyncRunRecord) -> list[str]:
-    """Redis keys that exist while a run's work is queued, running or being tracked."""
-    job_id = _live_job_id(run)
-    keys = [f"{prefix}{job_id}" for prefix in (job_key_prefix, in_progress_key_prefix)]
-    keys.append(f"{retry_key_prefix}{job_id}")
-    return keys + [TRACK_KEY.format(run_id=run.id, part=part) for part in _TRACK_PARTS]
+async def _has_live_job(arq: ArqRedis, run: records.SyncRunRecord) -> bool:
+    """Whether arq still holds any job of the run: its top job, or one of its account or batch
+    jobs, queued, running or waiting to be retried."""
+    top = _live_job_id(run)
+    if await arq.exists(*(prefix + top for prefix in _LIVE_PREFIXES)):
+        return True
+    for child in (f"{SYNC_ACCOUNT}:{run.id}:", f"{SYNC_BATCH}:{run.id}:"):
+        async for key in arq.scan_iter(match=f"arq:*:{child}*", count=1000):
+            if key.decode().startswith(_LIVE_PREFIXES):
+                return True
+    return False
 
 
 async def close_abandoned_runs(arq: ArqRedis, *, age: dt.timedelta = ABANDONED_AFTER) -> list[int]:
-    """Mark FAILED the open runs older than `age` of which Redis keeps no trace; their ids.
+    """Mark FAILED the open runs older than `age` of which arq holds no job; their ids.
 
-    A run lives in Redis: its top job (or, for an event round, the drain job running it) and,
-    once planned, its tracking sets. A worker killed mid-run leaves those behind and arq runs the
-    job again, so such a run is left alone; a Redis restart or flush loses them all, and nothing
-    would ever finish the run: it would show RUNNING for good and, for a cron run, hold off the
-    next reconciliation (`server.sync.schedule`). The cron reconciliation closes such runs.
+    A run is finished by the last of its jobs to end (`server.sync.engine.deps.report`), so it
+    lives while arq holds one of them: its top job (or, for an event round, the drain job running
+    it) or one of its account or batch jobs, queued, running or waiting for a retry. A worker
+    killed mid-run leaves its job behind and arq runs it again, so such a run is left alone. A
+    Redis restart or flush loses them all, and nothing would ever finish the run: it would show
+    RUNNING for good and, for a full sync, hold off the next reconciliation
+    (`server.sync.schedule`). The run's tracking sets are no sign of life: a job that was running
+    through the restart writes them again when it ends (the chaos soak left two runs RUNNING that
+    way), yet no job is left to finish the run. The cron reconciliation closes such runs.
 
     Event rounds. A round's run records `sync_dirty:{token}:{n}` (`round_job_id`), which is no
     arq job's id, and writes its tracking sets only when it closes: looking for that id would
@@ -156,7 +175,7 @@ async def close_abandoned_runs(arq: ArqRedis, *, age: dt.timedelta = ABANDONED_A
     """
     closed = []
     for run in await records.open_runs_opened_before(age):
-        if await arq.exists(*_traces(run)):
+        if await _has_live_job(arq, run):
             continue
         await records.finish_run(run.id, error=ABANDONED_ERROR)
         logger.warning("sync run %d abandoned: none of its jobs is left in Redis", run.id)

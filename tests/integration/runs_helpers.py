@@ -22,6 +22,8 @@ from server.sync.progress import ACTIVE_RUNS, SNAPSHOT_KEY
 RUN_KEY_PATTERNS = (
     "arq:*sync_run:*",  # a run's top job: queued, in progress, its retries and result
     "arq:*sync_dirty*",  # the event path's drain jobs (their rounds' runs name them)
+    "arq:*sync_account:*",  # a run's account jobs
+    "arq:*sync_batch:*",  # a run's batch jobs
     TRACK_KEY.format(run_id="*", part="*"),
     SNAPSHOT_KEY.format(run_id="*"),
 )

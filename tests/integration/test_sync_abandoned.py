@@ -11,7 +11,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from arq import ArqRedis
-from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.constants import (
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+    retry_key_prefix,
+)
 
 from server import jobs
 from server.domain.db import fetch
@@ -41,21 +46,35 @@ async def _open_run(trigger: records.Trigger, minutes_ago: int) -> int:
     return run_id
 
 
-async def test_only_old_runs_without_a_trace_in_redis_are_closed(arq: ArqRedis) -> None:
+async def test_only_old_runs_without_a_job_in_redis_are_closed(arq: ArqRedis) -> None:
     lost = await _open_run("api", 30)
     recent = await _open_run("api", 2)
     queued = await _open_run("api", 30)
-    await arq.set(f"arq:job:{jobs.run_job_id(queued)}", b"x")
-    tracked = await _open_run("api", 30)
-    await arq.sadd(TRACK_KEY.format(run_id=tracked, part="batches"), "b")  # type: ignore[misc]
-    try:
-        assert await jobs.close_abandoned_runs(arq) == [lost]
-        run = await records.get_run(lost)
-        assert (run.status, run.error) == ("FAILED", jobs.ABANDONED_ERROR)
-        for alive in (recent, queued, tracked):
-            assert (await records.get_run(alive)).status == "RUNNING"
-    finally:
-        await arq.delete(TRACK_KEY.format(run_id=tracked, part="batches"))
+    await arq.set(f"{job_key_prefix}{jobs.run_job_id(queued)}", b"x")
+    batch_queued = await _open_run("api", 30)
+    await arq.set(f"{job_key_prefix}{jobs.batch_job_id(batch_queued, '3:0~2')}", b"x")
+    account_retried = await _open_run("api", 30)
+    await arq.set(f"{retry_key_prefix}{jobs.account_job_id(account_retried, 3)}", b"1")
+    only_tracked = await _open_run("api", 30)
+    await arq.sadd(TRACK_KEY.format(run_id=only_tracked, part="done"), "b")  # type: ignore[misc]
+    only_results = await _open_run("api", 30)
+    await arq.set(f"{result_key_prefix}{jobs.batch_job_id(only_results, '1:0')}", b"x")
+    assert await jobs.close_abandoned_runs(arq) == [lost, only_tracked, only_results]
+    run = await records.get_run(lost)
+    assert (run.status, run.error) == ("FAILED", jobs.ABANDONED_ERROR)
+    for alive in (recent, queued, batch_queued, account_retried):
+        assert (await records.get_run(alive)).status == "RUNNING"
+
+
+async def test_another_runs_jobs_keep_nothing_alive(arq: ArqRedis) -> None:
+    """Run 1 is not kept alive by the jobs of run 11 or 21 (ids are matched whole)."""
+    runs = [await _open_run("api", 30) for _ in range(21)]
+    for other in (runs[10], runs[20]):
+        await arq.set(f"{job_key_prefix}{jobs.batch_job_id(other, '1:0')}", b"x")
+        await arq.set(f"{in_progress_key_prefix}{jobs.account_job_id(other, 1)}", b"x")
+    closed = await jobs.close_abandoned_runs(arq)
+    assert runs[0] in closed
+    assert runs[10] not in closed and runs[20] not in closed
 
 
 async def test_a_cron_run_lost_with_redis_no_longer_holds_off_reconciliation(

@@ -36,7 +36,7 @@ class ArqScheduler:
     async def sync_account(self, run_id: int, account_id: int) -> None:
         """Queue one account's read-and-plan job."""
         await self.arq.enqueue_job(
-            jobs.SYNC_ACCOUNT, run_id, account_id, _job_id=f"sync_account:{run_id}:{account_id}"
+            jobs.SYNC_ACCOUNT, run_id, account_id, _job_id=jobs.account_job_id(run_id, account_id)
         )
 
     async def sync_batch(
@@ -48,7 +48,7 @@ class ArqScheduler:
             run_id,
             account_id,
             batch,
-            _job_id=f"sync_batch:{run_id}:{batch['batch_id']}",
+            _job_id=jobs.batch_job_id(run_id, batch["batch_id"]),
             _defer_by=defer_s or None,
         )
 
