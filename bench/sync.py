@@ -61,6 +61,7 @@ from server import jobs
 from server.devtools.prepare import make_piccolo_conf_importable, migrate, secret_key
 from server.devtools.services import ensure_redis, origins, temporary_database
 from server.domain.db import engine, fetch_one
+from server.sync.engine import ROUNDS_AT_ONCE
 
 RESULTS_FILE = Path(__file__).resolve().parent / "results" / "sync.json"
 WIX_PER_MIN = 200
@@ -153,6 +154,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await migrate()
         bench = await build(args.products, args.time_scale)
         bench.lock_retry_s = args.lock_retry
+        bench.rounds_at_once = args.rounds_at_once
         print(f"set-up: {time.monotonic() - started:.1f} s")
         _, seconds, _ = await full_sync(bench, args.workers)
         print(f"initial full sync: {seconds:.1f} s")
@@ -191,6 +193,7 @@ def summary(
         "changed_share": args.share,
         "workers": args.workers,
         "lock_retry_s": args.lock_retry,
+        "rounds_at_once": args.rounds_at_once,
         "full_sync_s": round(run[0], 3),
         "accounts": accounts,
         "baseline_requests": 2 * args.products * len(accounts),
@@ -234,6 +237,12 @@ def main() -> int:
         "--lock-retry", type=float, default=2.0, help="s a batch waits for locked SKUs"
     )
     parser.add_argument("--workers", type=int, default=2, help="in-process arq workers")
+    parser.add_argument(
+        "--rounds-at-once",
+        type=int,
+        default=ROUNDS_AT_ONCE,
+        help="event rounds one drain job runs at once (the worker's default)",
+    )
     parser.add_argument("--rate", type=float, default=100.0, help="stock changes per second")
     parser.add_argument("--hot", type=int, default=1000, help="SKUs the changes hit")
     parser.add_argument(

@@ -37,6 +37,7 @@ from server.sandboxes.wix.admin import stock_row
 from server.sandboxes.wix.app import wix_sandbox_of
 from server.sandboxes.wix.config import WixProductSeed
 from server.settings import get_settings
+from server.sync.engine import ROUNDS_AT_ONCE
 from server.sync.engine.deps import LOCK_RETRY_DEFER_S
 from worker.jobs.sync import SYNC_FUNCTIONS
 
@@ -123,6 +124,7 @@ class Bench:
     accounts: dict[str, int] = field(default_factory=dict)
     batch_size: int = 100
     lock_retry_s: float = LOCK_RETRY_DEFER_S
+    rounds_at_once: int = ROUNDS_AT_ONCE
 
     def worker(self, *, burst: bool) -> Worker:
         """An arq worker running the sync jobs on the bench queue, with the worker's job timeout.
@@ -136,6 +138,7 @@ class Bench:
             "allegro": self.allegro,
             "batch_size": self.batch_size,
             "lock_retry_s": self.lock_retry_s,
+            "rounds_at_once": self.rounds_at_once,
         }
         return Worker(
             functions=SYNC_FUNCTIONS,

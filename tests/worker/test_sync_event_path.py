@@ -99,6 +99,35 @@ async def test_a_burst_over_many_skus_is_one_job_and_few_requests() -> None:
         assert runs[0].requests == spent["wix"] + spent["allegro"], "reads are counted too"
 
 
+@pytest.mark.parametrize("at_once", [1, 2])
+async def test_rounds_at_once_caps_the_rounds_a_drain_job_runs_together(
+    monkeypatch: pytest.MonkeyPatch, at_once: int
+) -> None:
+    """The worker context's `rounds_at_once`: one-SKU rounds, never more of them in flight."""
+    in_flight: list[int] = []
+    push_round = drain_module.push_round
+
+    async def counted(*args: Any, **kwargs: Any) -> tuple[int, int]:
+        in_flight.append(in_flight[-1] + 1 if in_flight else 1)
+        try:
+            return await push_round(*args, **kwargs)
+        finally:
+            in_flight.append(in_flight[-1] - 1)
+
+    monkeypatch.setattr(drain_module, "push_round", counted)
+    async with sync_env() as env:
+        await in_line(env)
+        for n, sku in enumerate(SKUS):
+            await set_stock(sku, 30 + n)
+        worker = env.worker(ctx={"rounds_at_once": at_once, "batch_size": 1})
+        await worker.main()
+        await worker.close()
+        assert (worker.jobs_complete, worker.jobs_failed) == (1, 0)
+        assert max(in_flight) == at_once
+        assert await env.drift() == CONVERGED
+        assert await open_runs() == []
+
+
 async def test_a_change_arriving_while_the_drain_job_ends_is_pushed() -> None:
     """The lost change of issue 4: after the job's last look, before arq frees its job id."""
 

@@ -89,7 +89,10 @@ async def sync_batch(ctx: dict[str, Any], run_id: int, account_id: int, batch: A
 async def sync_dirty(ctx: dict[str, Any], token: str) -> int:
     """The event path: push the dirty SKUs in rounds until none is left; returns SKUs pushed."""
     budget = ctx.get("drain_budget_s", engine.DRAIN_BUDGET_S)
-    report = await engine.drain(deps_of(ctx), token, job_id=ctx.get("job_id"), budget_s=budget)
+    at_once = ctx.get("rounds_at_once", engine.ROUNDS_AT_ONCE)
+    report = await engine.drain(
+        deps_of(ctx), token, job_id=ctx.get("job_id"), budget_s=budget, rounds_at_once=at_once
+    )
     return report.pushed
 
 

@@ -9,12 +9,13 @@ worker's jobs are thin wrappers that build `EngineDeps` from their context.
 from server.sync.engine.account import sync_account, sync_all_accounts
 from server.sync.engine.batch import sync_batch
 from server.sync.engine.deps import AllegroClients, EngineDeps, Scheduler, WixClients
-from server.sync.engine.events import DRAIN_BUDGET_S, DrainReport, drain
+from server.sync.engine.events import DRAIN_BUDGET_S, ROUNDS_AT_ONCE, DrainReport, drain
 from server.sync.engine.jobs import BatchJob
 from server.sync.engine.product import give_up, sku_of_listing, sync_listing, sync_product
 
 __all__ = [
     "DRAIN_BUDGET_S",
+    "ROUNDS_AT_ONCE",
     "AllegroClients",
     "BatchJob",
     "DrainReport",

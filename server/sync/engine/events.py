@@ -1,6 +1,7 @@
 """The event path's drain job: push the dirty SKUs in rounds until none is left.
 
-Up to `ROUNDS_AT_ONCE` rounds run at once, so marketplace waits (Allegro commands) overlap.
+Up to `ROUNDS_AT_ONCE` rounds run at once (the worker context's `rounds_at_once` overrides it),
+so marketplace waits (Allegro commands) overlap.
 
 A round takes up to `batch_size` SKUs that are due (`server.sync.dirty.take`, which moves them
 into flight under a lease), takes the SKU locks it can get and puts the others back due after
@@ -49,7 +50,10 @@ POLL_S = 0.25
 LOCK_RETRY_S = 0.5
 """When a SKU another job holds is tried again (the batches' `lock_retry_s` if shorter)."""
 ROUNDS_AT_ONCE = 3
-"""Rounds one drain job keeps in flight; their SKUs are disjoint (taken out of the dirty set)."""
+"""Rounds one drain job keeps in flight by default; their SKUs are disjoint (taken out of the
+dirty set). Overlapping rounds overlap their marketplace waits (Allegro's command processing, 2 s
+in real time); where rounds are bound by CPU instead, they share it and each takes longer
+(BENCHMARKS.md, Sync, latency). The worker context's `rounds_at_once` overrides it."""
 
 
 @dataclasses.dataclass
@@ -198,14 +202,15 @@ async def _next_step(deps: EngineDeps, token: str, deadline: float) -> bool:
 class _Rounds:
     """The rounds one drain job has in flight (disjoint SKUs), and what the finished ones did."""
 
-    def __init__(self, deps: EngineDeps, token: str, job_id: str | None) -> None:
+    def __init__(self, deps: EngineDeps, token: str, job_id: str | None, at_once: int) -> None:
         self.deps, self.token, self.job_id = deps, token, job_id
+        self.at_once = max(1, at_once)
         self.tasks: set[asyncio.Task[tuple[int, int]]] = set()
         self.report = DrainReport()
 
     async def fill(self) -> None:
-        """Start a round for due SKUs while fewer than `ROUNDS_AT_ONCE` are in flight."""
-        while len(self.tasks) < ROUNDS_AT_ONCE:
+        """Start a round for due SKUs while fewer than `at_once` are in flight."""
+        while len(self.tasks) < self.at_once:
             skus = await dirty.take(self.deps.redis, self.token, self.deps.batch_size)
             if not skus:
                 return
@@ -232,17 +237,23 @@ class _Rounds:
 
 
 async def drain(
-    deps: EngineDeps, token: str, *, job_id: str | None = None, budget_s: float = DRAIN_BUDGET_S
+    deps: EngineDeps,
+    token: str,
+    *,
+    job_id: str | None = None,
+    budget_s: float = DRAIN_BUDGET_S,
+    rounds_at_once: int = ROUNDS_AT_ONCE,
 ) -> DrainReport:
     """Push dirty SKUs in rounds until none is left (or hand over after `budget_s`).
 
     `token` is the job's own: the drain flag names it while the job is the scheduled one. Up to
-    `ROUNDS_AT_ONCE` rounds run at once; the job looks for SKUs come due while they run.
+    `rounds_at_once` rounds (at least one) run at once; the job looks for SKUs come due while they
+    run.
 
     On an unexpected error the flag is released and, if anything is still dirty, a new drain job
     is queued (after `lock_retry_s`), so an error never leaves dirty SKUs without a job.
     """
-    rounds = _Rounds(deps, token, job_id)
+    rounds = _Rounds(deps, token, job_id, rounds_at_once)
     deadline = time.monotonic() + budget_s
     try:
         while True:
