@@ -6,6 +6,8 @@ the run record is COMPLETED with its counters; running the same jobs again pushe
 
 from __future__ import annotations
 
+import datetime as dt
+
 from server import jobs
 from server.domain.db import fetch
 from server.sync import records
@@ -151,3 +153,22 @@ async def test_reconcile_never_overlaps_itself() -> None:
         runs = [r for r in (await records.list_runs()).items if r.id != earlier]
         assert [(r.trigger, r.status) for r in runs] == [("cron", "COMPLETED")]
         assert await env.drift() == {"v1": 0, "v3": 0, "allegro": 0}
+
+
+async def test_an_account_job_outliving_a_redis_restart_does_not_complete_the_run() -> None:
+    """A full run's account job that ran through a Redis restart (the top job's tracking of every
+    account lost) pushes its account but cannot close the run COMPLETED for all of them: the run
+    stays open until the closer, finding none of its jobs left, marks it FAILED."""
+    async with sync_env() as env:
+        run_id = await records.create_run("api", scope="all")
+        await records.mark_run_running(run_id)
+        account_id = env.accounts["v3"]
+        job_id = jobs.account_job_id(run_id, account_id)
+        await env.pool.enqueue_job(jobs.SYNC_ACCOUNT, run_id, account_id, _job_id=job_id)
+        worker = await env.run_jobs()
+        assert worker.jobs_failed == 0
+        assert (await env.drift())["v3"] == 0
+        assert (await records.get_run(run_id)).status == "RUNNING"
+        assert await jobs.close_abandoned_runs(env.pool, age=dt.timedelta(0)) == [run_id]
+        run = await records.get_run(run_id)
+        assert (run.status, run.error) == ("FAILED", jobs.ABANDONED_ERROR)

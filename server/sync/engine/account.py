@@ -157,7 +157,9 @@ async def sync_account(deps: EngineDeps, run_id: int, account_id: int) -> int:
     """Read, plan, record and queue one account's batches; returns the batches queued."""
     if not await records.mark_run_running(run_id):
         return 0
-    await track(deps.redis, run_id, "accounts", str(account_id))
+    run = await records.get_run(run_id)
+    if run.scope == "account":  # the top job; a full run's top job tracked every account
+        await track(deps.redis, run_id, "accounts", str(account_id))
     if await is_tracked(deps.redis, run_id, "planned_accounts", str(account_id)):
         return 0
     account = await get_account(account_id)
@@ -175,7 +177,6 @@ async def sync_account(deps: EngineDeps, run_id: int, account_id: int) -> int:
         await report(deps.redis, run_id, message=f"{account.name}: read failed: {error}")
         return 0
     await records.bump_run_counters(run_id, requests=spent.requests)
-    run = await records.get_run(run_id)
     await record_plan(run_id, account_id, plan, dry_run=run.dry_run)
     sellable = {row.listing_id: row.sellable for row in rows}
     await records.update_listing_sync_state(
