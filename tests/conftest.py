@@ -62,14 +62,25 @@ def _claim_redis_db() -> str:
     raise RuntimeError("Redis databases 8-15 are all claimed by other test runs")
 
 
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process only hands tests out to xdist workers (it runs none itself)."""
+    return bool(getattr(config.option, "numprocesses", None)) and not os.environ.get(
+        "PYTEST_XDIST_WORKER"
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Create this run's database, point the environment at it and migrate it.
 
-    The secret-log watch is installed first, so it sees every record of the run.
+    The secret-log watch is installed first, so it sees every record of the run. Under xdist
+    (`make test` runs two workers) each worker is a run of its own, with its own database and
+    Redis database; the controller runs no test and only gathers the workers' secret-log hits.
     """
     watch = SecretLogWatch()
     watch.install()
     config.pluginmanager.register(watch, "stockbridge-secret-log-watch")
+    if _is_xdist_controller(config):
+        return
     database_url = _resources.enter_context(services.temporary_database("sb_test"))
     redis_url = _claim_redis_db()
     media_dir = _resources.enter_context(tempfile.TemporaryDirectory(prefix="sb_media_"))
@@ -87,6 +98,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Drop this run's database and stop any embedded server."""
+    if _is_xdist_controller(config):
+        return
     with contextlib.suppress(Exception):
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     _resources.close()
@@ -112,7 +125,9 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(autouse=True)
 async def clean_database(client: httpx.AsyncClient) -> None:
-    """Every test starts clean: empty tables, no kept catalogue count, no login throttled.
+    """Every test starts clean: empty tables, no kept catalogue count, no login throttled, no
+    earlier test's sync-run keys in Redis (run ids restart at 1 in every test, so a leftover
+    `arq:in-progress:sync_run:1` would make arq skip this test's run 1 as "running elsewhere").
 
     It also renews this run's claim on its Redis database.
     """
@@ -120,6 +135,7 @@ async def clean_database(client: httpx.AsyncClient) -> None:
     from server.domain.db import fetch
     from server.domain.login_throttle import KEY_PREFIX
     from server.domain.product_totals import forget_catalogue_count
+    from tests.integration.runs_helpers import forget_runs
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
     await fetch(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
@@ -131,6 +147,7 @@ async def clean_database(client: httpx.AsyncClient) -> None:
     keys = [key async for key in app_redis.scan_iter(match=f"{KEY_PREFIX}*")]
     if keys:
         await app_redis.delete(*keys)
+    await forget_runs(app_redis)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from redis.asyncio import Redis
 
 from server.settings import get_settings
 from server.sync.engine.deps import TRACK_KEY
@@ -29,7 +30,7 @@ RUN_KEY_PATTERNS = (
 )
 
 
-async def forget_runs(pool: ArqRedis) -> None:
+async def forget_runs(pool: Redis) -> None:
     """Drop every run's jobs, tracking sets and progress that earlier tests left behind."""
     for pattern in RUN_KEY_PATTERNS:
         keys = [key async for key in pool.scan_iter(match=pattern)]
