@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+# pytest-xdist processes for `make test`; each is a test run with its own database and Redis db.
+TEST_WORKERS ?= 2
 BENCHES := bench-ledger bench-sync bench-orders bench-scale
 
 .PHONY: help install lint test chromium demo sandbox user migrate bench $(BENCHES) soak clean
@@ -36,7 +38,7 @@ chromium: ## make sure Debian's Chromium is there for the browser tests (install
 	fi
 
 test: install chromium lint ## lint, then the whole test suite against real PostgreSQL and Redis
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 demo: install ## migrate, seed, start the sandboxes, connect demo accounts, run web + worker (+ bot)
 	$(PY) -m server.devtools.demo

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
 from tests.seeded_secrets import known_secrets
 
 _STANDARD_FIELDS = frozenset(vars(logging.makeLogRecord({})))
+_WORKER_KEY = "stockbridge_secret_leaks"
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,23 @@ class SecretLogWatch:
         yield
         self.current_test = "(outside any test)"
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """xdist controller: take in the hits a worker reported when it finished."""
+        for name, logger, test in getattr(node, "workeroutput", {}).get(_WORKER_KEY, []):
+            self.leaks.append(Leak(name, logger, test))
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Fail the run if any record carried a secret."""
+        """Fail the run if any record carried a secret (an xdist worker hands its hits to the
+        controller instead, which fails the run: a worker's own exit status is not used)."""
         self.uninstall()
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[_WORKER_KEY] = [
+                [leak.secret_name, leak.logger, leak.test] for leak in self.leaks
+            ]
+            return
         if not self.leaks:
             return
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
