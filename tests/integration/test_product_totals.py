@@ -12,17 +12,7 @@ from server.domain import product_totals
 from server.domain.db import fetch
 from server.domain.product_totals import COUNT_CAP
 from tests.integration.accounts_helpers import add_products
-
-API = "/api/products"
-
-
-async def _page(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: Any
-) -> dict[str, Any]:
-    response = await client.get(API, params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+from tests.integration.paging_helpers import product_page as _page
 
 
 def _total(page: dict[str, Any]) -> tuple[int, bool, bool]:
