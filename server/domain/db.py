@@ -26,3 +26,8 @@ async def fetch_one(sql: str, *args: Any) -> dict[str, Any] | None:
     """The first row of `fetch`, or None."""
     rows = await fetch(sql, *args)
     return rows[0] if rows else None
+
+
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE/ILIKE pattern (its `%`, `_` and `\\` match themselves)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

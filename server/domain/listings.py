@@ -15,7 +15,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from server.domain.credentials import Marketplace
-from server.domain.db import engine, fetch, fetch_one
+from server.domain.db import engine, escape_like, fetch, fetch_one
 from server.domain.item_ids import ITEM_FIELDS, ItemIds, clean_item_ids, item_key_changed
 from server.domain.refs import lock_product
 from server.domain.validation import clean_sku
@@ -78,10 +78,6 @@ _SELECT = (
 )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def account_marketplace(account_id: int) -> Marketplace:
     """The marketplace of an account, or NotFoundError."""
     row = await fetch_one("SELECT marketplace FROM marketplace_account WHERE id = {}", account_id)
@@ -112,7 +108,7 @@ async def list_listings(
     args: list[Any] = [account_id]
     if q and q.strip():
         text = q.strip()
-        pattern = f"%{_escape_like(text)}%"
+        pattern = f"%{escape_like(text)}%"
         conditions.append(
             "(l.product ILIKE {} OR p.name ILIKE {} OR l.wix_product_id = {} "
             "OR l.wix_variant_id = {} OR l.allegro_offer_id = {})"

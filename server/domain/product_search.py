@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from server.domain.db import fetch
+from server.domain.db import escape_like, fetch
 from server.domain.product_totals import CACHE_SECONDS, count_matches
 from server.domain.products import COLUMNS, STOCK_TOTALS, ProductRecord, to_record
 from server.errors import InvalidRequestError
@@ -76,10 +76,6 @@ class _Window(msgspec.Struct, kw_only=True):
     prev_before: str | None = None
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filters(
     q: str | None, sku: str | None, sync_enabled: bool | None
 ) -> tuple[list[str], list[Any]]:
@@ -87,7 +83,7 @@ def _filters(
     conditions: list[str] = []
     args: list[Any] = []
     if q:
-        pattern = f"%{_escape_like(q.strip())}%"
+        pattern = f"%{escape_like(q.strip())}%"
         conditions.append("(p.name ILIKE {} OR p.sku ILIKE {} OR p.ean LIKE {})")
         args += [pattern, pattern, pattern]
     if sku:
