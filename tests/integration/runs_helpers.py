@@ -3,7 +3,8 @@
 Tables are truncated with RESTART IDENTITY before each test, so run ids restart at 1, while Redis
 keeps what earlier tests left: a job key such as `arq:job:sync_run:1` is global (whatever queue
 the job went to) and lives a day, tracking sets two. `close_abandoned_runs` would take such
-leftovers for this test's runs being alive, so these tests start (and end) without any.
+leftovers for this test's runs being alive, so every test starts without any: the autouse
+`clean_database` fixture (tests/conftest.py) calls `forget_runs` before each test.
 """
 
 from __future__ import annotations
@@ -41,15 +42,13 @@ async def forget_runs(pool: Redis) -> None:
 
 @asynccontextmanager
 async def runs_pool(name: str) -> AsyncIterator[ArqRedis]:
-    """An arq pool on a queue of its own (the jobs it takes are never run), runs forgotten."""
+    """An arq pool on a queue of its own (the jobs it takes are never run)."""
     queue = f"test:{name}:{uuid.uuid4().hex}"
     pool = await create_pool(
         RedisSettings.from_dsn(get_settings().redis_url), default_queue_name=queue
     )
-    await forget_runs(pool)
     try:
         yield pool
     finally:
-        await forget_runs(pool)
         await pool.delete(queue)
         await pool.aclose()
